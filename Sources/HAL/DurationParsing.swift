@@ -1,0 +1,47 @@
+extension Duration {
+    /// Parses a human duration: a number followed by a unit, such as `90s`, `5m`, `1h`,
+    /// `250ms`, `1.5h` or `2d`. A bare number is seconds. Returns nil for anything else.
+    public init?(humanReadable text: String) {
+        let trimmed = text.trimmingWhitespace()
+        let digits = trimmed.prefix { $0.isNumber || $0 == "." }
+        let unit = trimmed.dropFirst(digits.count).trimmingWhitespace()
+        guard !digits.isEmpty, let value = Double(digits), value.isFinite, value >= 0 else { return nil }
+        let seconds: Double
+        switch unit {
+        case "ns": seconds = value / 1e9
+        case "us", "µs": seconds = value / 1e6
+        case "ms": seconds = value / 1e3
+        case "", "s", "sec": seconds = value
+        case "m", "min": seconds = value * 60
+        case "h": seconds = value * 3600
+        case "d": seconds = value * 86400
+        default: return nil
+        }
+        guard seconds < 1e12 else { return nil }
+        self = .nanoseconds(Int64((seconds * 1e9).rounded()))
+    }
+
+    /// A compact human form such as `90s`, `5m`, `1h30m` or `250ms`.
+    public var humanReadable: String {
+        let ns = nanoseconds
+        if ns % 1_000_000_000 != 0 || ns == 0 {
+            if ns % 1_000_000 == 0 { return "\(ns / 1_000_000)ms" }
+            if ns % 1_000 == 0 { return "\(ns / 1_000)us" }
+            return "\(ns)ns"
+        }
+        var seconds = ns / 1_000_000_000
+        var parts = ""
+        for (unit, size) in [("d", Int64(86400)), ("h", 3600), ("m", 60)] where seconds >= size {
+            parts += "\(seconds / size)\(unit)"
+            seconds %= size
+        }
+        if seconds > 0 || parts.isEmpty { parts += "\(seconds)s" }
+        return parts
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}

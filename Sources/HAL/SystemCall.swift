@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one place a C call that reports failure through `errno` is made.
+///
+/// Runs `body`, retrying while it fails with `EINTR`; if it returns -1 (or any negative
+/// value) throws a ``HALError`` that names `call`, `target` and the errno. Returns the
+/// call's non-negative result.
+@discardableResult
+public func systemCall<Result: BinaryInteger>(
+    _ call: String, target: String? = nil, _ body: () -> Result
+) throws(HALError) -> Result {
+    while true {
+        let result = body()
+        if result >= 0 { return result }
+        let code = errno
+        if code == EINTR { continue }
+        throw HALError.system(code, operation: call, target: target)
+    }
+}
+
+/// Like ``systemCall(_:target:_:)`` for calls that return a pointer and NULL on failure.
+public func systemCall<Pointee>(
+    _ call: String, target: String? = nil, _ body: () -> UnsafeMutablePointer<Pointee>?
+) throws(HALError) -> UnsafeMutablePointer<Pointee> {
+    while true {
+        if let pointer = body() { return pointer }
+        let code = errno
+        if code == EINTR { continue }
+        throw HALError.system(code, operation: call, target: target)
+    }
+}
+
+/// Like ``systemCall(_:target:_:)`` for calls that return an opaque pointer and NULL on failure.
+public func systemCall(
+    _ call: String, target: String? = nil, _ body: () -> OpaquePointer?
+) throws(HALError) -> OpaquePointer {
+    while true {
+        if let pointer = body() { return pointer }
+        let code = errno
+        if code == EINTR { continue }
+        throw HALError.system(code, operation: call, target: target)
+    }
+}
