@@ -26,6 +26,8 @@ let package = Package(
             name: "CSerialPort", path: "Sources/CSerialPort", pkgConfig: "libserialport",
             providers: [.apt(["libserialport-dev"])]),
 
+        .systemLibrary(name: "CPosix", path: "Sources/CPosix"),
+
         .target(name: "HAL"),
         .target(
             name: "HALLinux",
@@ -33,7 +35,7 @@ let package = Package(
                 "HAL", "CGPIOD", "CSerialPort",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
-        .target(name: "HALSimulation", dependencies: ["HAL"]),
+        .target(name: "HALSimulation", dependencies: ["HAL", "CPosix"]),
         .target(name: "BoardSupport", dependencies: ["HAL", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "VigilCLI",

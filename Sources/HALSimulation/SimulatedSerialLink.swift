@@ -1,0 +1,312 @@
+import HAL
+import Synchronization
+
+/// A simulated serial cable between a host (the controller) and a device (a camera).
+///
+/// Bytes are paced at the sender's configuration: each character takes
+/// `bitsPerCharacter / baud` seconds on the wire (10 bit times for 8N1), one after another,
+/// on the link's ``VirtualClock``. When the two ends are set to different bauds the receiver
+/// gets garbage, as a real UART would: a different number of bytes, none of them the ones
+/// sent. A ``FaultPlan`` drops, corrupts, stalls or cuts the traffic, reproducibly.
+public final class SimulatedSerialLink: Sendable {
+    /// The controller's end.
+    public let host: SimulatedSerialPort
+    /// The device's end, where an emulator reads commands and writes replies.
+    public let device: SimulatedSerialPort
+    let core: LinkCore
+
+    /// - Parameters:
+    ///   - configuration: both ends' initial configuration.
+    ///   - name: the host end's port name; the device end is called `name` + `#device`.
+    public init(
+        clock: VirtualClock, configuration: SerialConfiguration, faults: FaultPlan = .none,
+        name: String = "sim:serial0"
+    ) {
+        core = LinkCore(clock: clock, configuration: configuration, faults: faults)
+        host = SimulatedSerialPort(core: core, side: .host, name: name)
+        device = SimulatedSerialPort(core: core, side: .device, name: name + "#device")
+    }
+
+    /// Cuts the cable now: bytes in flight and bytes sent meanwhile are lost. With
+    /// `portVanishes` the host end fails with `disconnected` until ``replug()``.
+    public func unplug(portVanishes: Bool = false) { core.unplug(portVanishes: portVanishes) }
+
+    /// Reconnects the cable.
+    public func replug() { core.replug() }
+
+    /// Replaces the fault plan for bytes sent from now on.
+    public func setFaults(_ faults: FaultPlan) { core.setFaults(faults) }
+}
+
+enum LinkSide: Sendable {
+    case host, device
+    var other: LinkSide { self == .host ? .device : .host }
+}
+
+/// Bytes travelling one way: each with the instant its last bit arrives.
+struct Lane {
+    var bytes: [UInt8] = []
+    var starts: [Int64] = []
+    var arrivals: [Int64] = []
+    var head = 0
+    var lineFreeAt = MonotonicInstant.zero
+    /// The part of a nanosecond, in units of 1/baud ns, by which the line is free later than
+    /// `lineFreeAt`: keeps long transfers exact instead of rounding every character.
+    var lineFreeRemainder: Int64 = 0
+    var sent = 0
+    var random: SeededRandom
+    var garbleCredit = 0.0
+
+    init(seed: UInt64) { random = SeededRandom(seed: seed) }
+
+    func available(now: MonotonicInstant) -> Int {
+        var count = 0
+        while head + count < arrivals.count, arrivals[head + count] <= now.nanoseconds { count += 1 }
+        return count
+    }
+
+    var nextArrival: MonotonicInstant? {
+        head < arrivals.count ? MonotonicInstant(nanoseconds: arrivals[head]) : nil
+    }
+
+    mutating func take(_ count: Int) -> [UInt8] {
+        let taken = Array(bytes[head..<head + count])
+        head += count
+        if head > 65536 && head * 2 > bytes.count {
+            bytes.removeFirst(head)
+            starts.removeFirst(head)
+            arrivals.removeFirst(head)
+            head = 0
+        }
+        return taken
+    }
+
+    mutating func append(_ byte: UInt8, start: MonotonicInstant, arrival: MonotonicInstant) {
+        bytes.append(byte)
+        starts.append(start.nanoseconds)
+        arrivals.append(arrival.nanoseconds)
+    }
+
+    /// Forgets bytes whose transmission has not started by `now`.
+    mutating func dropUnsent(now: MonotonicInstant) {
+        var keep = arrivals.count
+        while keep > head, starts[keep - 1] > now.nanoseconds { keep -= 1 }
+        bytes.removeSubrange(keep...)
+        starts.removeSubrange(keep...)
+        arrivals.removeSubrange(keep...)
+        lineFreeAt = min(lineFreeAt, max(now, keep > head ? MonotonicInstant(nanoseconds: arrivals[keep - 1]) : now))
+        lineFreeRemainder = 0
+    }
+}
+
+final class LinkCore: Sendable {
+    struct State {
+        var configuration: [LinkSide: SerialConfiguration]
+        var lanes: [LinkSide: Lane]  // keyed by receiving side
+        var closed: Set<LinkSide> = []
+        var faults: FaultPlan
+        var unpluggedSince: MonotonicInstant?
+        var portVanished = false
+    }
+
+    let clock: VirtualClock
+    let state: Mutex<State>
+    let arrivals: [LinkSide: SimulationSignal]
+
+    init(clock: VirtualClock, configuration: SerialConfiguration, faults: FaultPlan) {
+        self.clock = clock
+        state = Mutex(State(
+            configuration: [.host: configuration, .device: configuration],
+            lanes: [.host: Lane(seed: faults.seed ^ 0x486F_7374), .device: Lane(seed: faults.seed ^ 0x4465_7669)],
+            faults: faults))
+        arrivals = [.host: SimulationSignal(clock: clock), .device: SimulationSignal(clock: clock)]
+    }
+
+    func configuration(of side: LinkSide) -> SerialConfiguration {
+        state.withLock { $0.configuration[side]! }
+    }
+
+    private func checkOpen(_ state: State, _ side: LinkSide, _ name: String, _ operation: String) throws(HALError) {
+        if state.closed.contains(side) {
+            throw HALError(.closed, operation: operation, target: name, message: "port is closed")
+        }
+        let now = clock.now
+        let vanished = side == .host
+            && (state.portVanished || state.faults.unplugs.contains { $0.portVanishes && $0.covers(now) })
+        if vanished {
+            throw HALError(.disconnected, operation: operation, target: name, message: "device unplugged")
+        }
+    }
+
+    func reconfigure(_ side: LinkSide, _ configuration: SerialConfiguration, name: String) throws(HALError) {
+        try configuration.validate(target: name)
+        try state.withLock { state throws(HALError) in
+            try checkOpen(state, side, name, "reconfigure")
+            state.configuration[side] = configuration
+        }
+    }
+
+    func write(_ bytes: [UInt8], from side: LinkSide, name: String) throws(HALError) {
+        let receiver = side.other
+        try state.withLock { state throws(HALError) in
+            try checkOpen(state, side, name, "write")
+            let now = clock.now
+            let sender = state.configuration[side]!
+            let listener = state.configuration[receiver]!
+            let characterBits = Int64(sender.bitsPerCharacter) * 1_000_000_000
+            let baud = Int64(sender.baudRate)
+            let faults = state.faults.applies(to: side == .host ? .toDevice : .toHost) ? state.faults : .none
+            let mismatch = sender.baudRate != listener.baudRate || sender.dataBits != listener.dataBits
+                || sender.parity != listener.parity
+            var lane = state.lanes[receiver]!
+            for byte in bytes {
+                let index = lane.sent
+                lane.sent += 1
+                var start = lane.lineFreeAt
+                if now > start {
+                    start = now
+                    lane.lineFreeRemainder = 0
+                }
+                for stall in faults.stalls where stall.atByte == index { start = start.advanced(by: stall.duration) }
+                let elapsed = characterBits + lane.lineFreeRemainder
+                let arrival = start.advanced(by: .nanoseconds(elapsed / baud))
+                lane.lineFreeRemainder = elapsed % baud
+                lane.lineFreeAt = arrival
+                if faults.droppedBytes.contains(index) { continue }
+                if let since = state.unpluggedSince, arrival >= since { continue }
+                if faults.unplugs.contains(where: { $0.covers(arrival) }) { continue }
+                var value = byte
+                if faults.bitFlipRate > 0 {
+                    for bit in 0..<sender.dataBits where lane.random.nextUnit() < faults.bitFlipRate {
+                        value ^= 1 << bit
+                    }
+                }
+                if mismatch {
+                    lane.garbleCredit += Double(listener.baudRate) / Double(sender.baudRate)
+                    while lane.garbleCredit >= 1 {
+                        lane.garbleCredit -= 1
+                        lane.append(UInt8(truncatingIfNeeded: lane.random.next()), start: start, arrival: arrival)
+                    }
+                } else {
+                    lane.append(value, start: start, arrival: arrival)
+                }
+            }
+            state.lanes[receiver] = lane
+        }
+        arrivals[receiver]!.fire()
+    }
+
+    func read(upTo maxCount: Int, deadline: MonotonicInstant, at side: LinkSide, name: String) async throws(HALError) -> [UInt8] {
+        let signal = arrivals[side]!
+        while true {
+            let generation = signal.generation
+            let now = clock.now
+            let (taken, next): ([UInt8], MonotonicInstant?) = try state.withLock { state throws(HALError) in
+                try checkOpen(state, side, name, "read")
+                var lane = state.lanes[side]!
+                let count = min(lane.available(now: now), max(maxCount, 0))
+                if count > 0 {
+                    let taken = lane.take(count)
+                    state.lanes[side] = lane
+                    return (taken, nil)
+                }
+                return ([], lane.nextArrival)
+            }
+            if !taken.isEmpty || maxCount <= 0 || now >= deadline { return taken }
+            try await signal.wait(untilChangedFrom: generation, deadline: min(deadline, next ?? deadline))
+        }
+    }
+
+    func drain(_ side: LinkSide, name: String) async throws(HALError) {
+        let lineFree = try state.withLock { state throws(HALError) in
+            try checkOpen(state, side, name, "drain")
+            return state.lanes[side.other]!.lineFreeAt
+        }
+        do { try await clock.sleep(until: lineFree) } catch { throw HALError(.cancelled, operation: "drain", target: name) }
+    }
+
+    func flush(_ side: LinkSide, _ queues: SerialQueues, name: String) throws(HALError) {
+        try state.withLock { state throws(HALError) in
+            try checkOpen(state, side, name, "flush")
+            let now = clock.now
+            if queues != .output {
+                var incoming = state.lanes[side]!
+                _ = incoming.take(incoming.available(now: now))
+                state.lanes[side] = incoming
+            }
+            if queues != .input { state.lanes[side.other]!.dropUnsent(now: now) }
+        }
+    }
+
+    func close(_ side: LinkSide) {
+        state.withLock { _ = $0.closed.insert(side) }
+        arrivals[side]!.fire()
+    }
+
+    func unplug(portVanishes: Bool) {
+        let now = clock.now
+        state.withLock { state in
+            state.unpluggedSince = now
+            state.portVanished = portVanishes
+            for side in [LinkSide.host, .device] {
+                var lane = state.lanes[side]!
+                let keep = lane.head + lane.available(now: now)
+                lane.bytes.removeSubrange(keep...)
+                lane.starts.removeSubrange(keep...)
+                lane.arrivals.removeSubrange(keep...)
+                state.lanes[side] = lane
+            }
+        }
+        arrivals[.host]!.fire()
+        arrivals[.device]!.fire()
+    }
+
+    func replug() {
+        state.withLock { state in
+            state.unpluggedSince = nil
+            state.portVanished = false
+        }
+    }
+
+    func setFaults(_ faults: FaultPlan) {
+        state.withLock { $0.faults = faults }
+    }
+}
+
+/// One end of a ``SimulatedSerialLink``.
+public final class SimulatedSerialPort: SerialPort {
+    public let name: String
+    let core: LinkCore
+    let side: LinkSide
+
+    init(core: LinkCore, side: LinkSide, name: String) {
+        self.core = core
+        self.side = side
+        self.name = name
+    }
+
+    public var configuration: SerialConfiguration { core.configuration(of: side) }
+    public var clock: any HALClock { core.clock }
+
+    public func reconfigure(_ configuration: SerialConfiguration) async throws(HALError) {
+        try core.reconfigure(side, configuration, name: name)
+    }
+
+    public func read(upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
+        try await core.read(upTo: maxCount, deadline: deadline, at: side, name: name)
+    }
+
+    public func write(_ bytes: [UInt8]) async throws(HALError) {
+        try core.write(bytes, from: side, name: name)
+    }
+
+    public func drain() async throws(HALError) {
+        try await core.drain(side, name: name)
+    }
+
+    public func flush(_ queues: SerialQueues) async throws(HALError) {
+        try core.flush(side, queues, name: name)
+    }
+
+    public func close() async { core.close(side) }
+}

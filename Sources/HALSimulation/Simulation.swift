@@ -1,0 +1,108 @@
+import HAL
+import Synchronization
+import Foundation
+
+/// Runs simulated code on virtual time, deterministically.
+///
+/// Every task of the simulation runs on one executor, driven by one thread. When no task can
+/// run (all are waiting on the ``VirtualClock``), the clock jumps to the next timer. The
+/// result is the same on every run and independent of the machine's speed.
+///
+/// Code under simulation must use structured concurrency (`async let`, task groups, actors):
+/// an unstructured `Task {}` escapes to the global executor, outside virtual time.
+public enum Simulation {
+    /// Why a simulation stopped without finishing.
+    public enum Failure: Error, CustomStringConvertible {
+        /// Every task waits for something that has no deadline and nothing can wake them.
+        case deadlock(at: MonotonicInstant)
+
+        public var description: String {
+            switch self {
+            case .deadlock(let instant):
+                "simulation deadlock at \(instant): every task waits and no timer is pending"
+            }
+        }
+    }
+
+    /// Runs `body` on virtual time and returns its result.
+    ///
+    /// - Parameter quietPeriod: how long (real time) to wait for work arriving from outside
+    ///   the simulation (a real file descriptor, say) before declaring a deadlock.
+    public static func run<T: Sendable>(
+        clock: VirtualClock, quietPeriod: Duration = .seconds(2),
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let executor = SimulationExecutor()
+        let outcome = Outcome<T>()
+        let task = Task(executorPreference: executor) {
+            let result: Result<T, any Error>
+            do { result = .success(try await body()) } catch { result = .failure(error) }
+            outcome.value.withLock { $0 = result }
+        }
+        let finished: Result<T, any Error> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: executor.drive(clock: clock, quietPeriod: quietPeriod, task: task) {
+                    outcome.value.withLock { $0 }
+                })
+            }
+            thread.name = "vigil-simulation"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        return try finished.get()
+    }
+}
+
+private final class Outcome<T: Sendable>: Sendable {
+    let value = Mutex<Result<T, any Error>?>(nil)
+}
+
+final class SimulationExecutor: TaskExecutor, @unchecked Sendable {
+    private let queue = Mutex<[UnownedJob]>([])
+    private let arrived = NSCondition()
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        queue.withLock { $0.append(unowned) }
+        arrived.lock()
+        arrived.signal()
+        arrived.unlock()
+    }
+
+    private func runQueuedJobs() -> Bool {
+        var ran = false
+        while true {
+            let batch = queue.withLock { queue -> [UnownedJob] in
+                defer { queue.removeAll(keepingCapacity: true) }
+                return queue
+            }
+            if batch.isEmpty { return ran }
+            for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
+            ran = true
+        }
+    }
+
+    func drive<T>(
+        clock: VirtualClock, quietPeriod: Duration, task: Task<Void, Never>,
+        outcome: () -> Result<T, any Error>?
+    ) -> Result<T, any Error> {
+        var cancelled = false
+        while true {
+            _ = runQueuedJobs()
+            if let result = outcome() {
+                // Let whatever the body left behind see its cancellation and end.
+                return result
+            }
+            if clock.fireNextTimer() { continue }
+            // Nothing runnable and no timer: wait for work from outside the simulation.
+            arrived.lock()
+            let woke = queue.withLock { !$0.isEmpty } || arrived.wait(until: Date(timeIntervalSinceNow: quietPeriod.seconds))
+            arrived.unlock()
+            if !woke && queue.withLock({ $0.isEmpty }) {
+                if cancelled { return .failure(Simulation.Failure.deadlock(at: clock.now)) }
+                task.cancel()
+                cancelled = true
+            }
+        }
+    }
+}
