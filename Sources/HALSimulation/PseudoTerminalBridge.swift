@@ -123,6 +123,11 @@ public final class PseudoTerminalBridge: Sendable {
                     try? await Task.sleep(for: .milliseconds(2))
                 }
             }
+            if !bytes.isEmpty && bytes.count < 4096 {
+                // Collect for a couple of milliseconds rather than waking once per byte: the
+                // program still sees the link's pace, in small bursts, as from a UART's FIFO.
+                try? await link.host.clock.sleep(for: .milliseconds(2))
+            }
         }
     }
 

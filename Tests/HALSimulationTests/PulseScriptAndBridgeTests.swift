@@ -1,0 +1,104 @@
+import HAL
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@testable import HALSimulation
+
+@Suite struct PulseScriptTests {
+    @Test func theLineFollowsTheScriptOnVirtualTime() async throws {
+        let clock = VirtualClock()
+        let chip = SimulatedGPIOChip(label: "sim", lineCount: 20, clock: clock)
+        let script = PulseScript(period: .seconds(45), hold: .seconds(4), seed: 9)
+        let request = try chip.requestLines([17], settings: .input(bias: .pullDown, edges: .both), consumer: "test")
+        let events = try await Simulation.run(clock: clock) {
+            try await withThrowingTaskGroup(of: [EdgeEvent].self) { group in
+                group.addTask { await script.run(on: chip, offset: 17, clock: clock); return [] }
+                var events: [EdgeEvent] = []
+                while events.count < 6 {
+                    events += try await request.waitForEdgeEvents(deadline: .distantFuture)
+                }
+                group.cancelAll()
+                return events
+            }
+        }
+        let starts = script.pulseStarts(from: .zero, count: 3)
+        #expect(events.map(\.kind) == [.rising, .falling, .rising, .falling, .rising, .falling])
+        #expect(events.filter { $0.kind == .rising }.map(\.timestamp) == starts)
+        #expect(events.filter { $0.kind == .falling }.map(\.timestamp) == starts.map { $0.advanced(by: .seconds(4)) })
+    }
+}
+
+@Suite struct PseudoTerminalBridgeTests {
+    /// Opens the bridge's pty as a program would, raw, at `baud`.
+    func openHostEnd(_ path: String, baud: speed_t) throws -> Int32 {
+        let fd = open(path, O_RDWR | O_NOCTTY)
+        try #require(fd >= 0, "open \(path): errno \(errno)")
+        var attributes = termios()
+        tcgetattr(fd, &attributes)
+        cfmakeraw(&attributes)
+        cfsetispeed(&attributes, baud)
+        cfsetospeed(&attributes, baud)
+        tcsetattr(fd, TCSANOW, &attributes)
+        return fd
+    }
+
+    /// Reads until `count` bytes or `seconds` pass, without blocking Swift's thread pool
+    /// (the bridge's pump runs there).
+    func readAll(_ fd: Int32, count: Int, seconds: Double) async throws -> [UInt8] {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var received: [UInt8] = []
+        let end = SystemClock().now.advanced(by: .nanoseconds(Int64(seconds * 1e9)))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while received.count < count && SystemClock().now < end {
+            let n = read(fd, &buffer, buffer.count)
+            if n > 0 { received += buffer[0..<n] } else { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        return received
+    }
+
+    @Test func bytesCrossTheRealPtyBothWaysAtTheLinkPace() async throws {
+        let clock = VirtualClock()
+        let driver = clock.runInRealTime()
+        defer { driver.stop() }
+        let link = SimulatedSerialLink(clock: clock, configuration: SerialConfiguration(baudRate: 115200))
+        let bridge = try PseudoTerminalBridge(link: link)
+        defer { bridge.stop() }
+        let fd = try openHostEnd(bridge.path, baud: speed_t(B115200))
+        defer { close(fd) }
+
+        let command: [UInt8] = [0x56, 0x00, 0x11, 0x00, 0x13]
+        _ = command.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let atDevice = try await link.device.read(exactly: command.count, deadline: clock.deadline(after: .seconds(5)))
+        #expect(atDevice == command)
+
+        // 5,760 bytes take 0.5 s at 115200; they reach the program at that pace.
+        let reply = (0..<5760).map { UInt8(truncatingIfNeeded: $0) }
+        let start = SystemClock().now
+        try await link.device.write(reply)
+        let received = try await readAll(fd, count: reply.count, seconds: 5)
+        let elapsed = start.duration(to: SystemClock().now).seconds
+        #expect(received == reply)
+        #expect(elapsed > 0.45 && elapsed < 1.5, "took \(elapsed) s")
+    }
+
+    @Test func aProgramAtTheWrongBaudGetsGarbage() async throws {
+        let clock = VirtualClock()
+        let driver = clock.runInRealTime()
+        defer { driver.stop() }
+        let link = SimulatedSerialLink(clock: clock, configuration: SerialConfiguration(baudRate: 38400))
+        let bridge = try PseudoTerminalBridge(link: link)
+        defer { bridge.stop() }
+        let fd = try openHostEnd(bridge.path, baud: speed_t(B9600))
+        defer { close(fd) }
+        // The bridge notices the program's speed within a poll slice.
+        while link.host.configuration.baudRate != 9600 { try await Task.sleep(for: .milliseconds(5)) }
+        let reply = Array("Init end\r\n".utf8)
+        try await link.device.write(reply)
+        let received = try await readAll(fd, count: 3, seconds: 2)
+        #expect(!received.isEmpty)
+        #expect(received != Array(reply.prefix(received.count)))
+    }
+}
