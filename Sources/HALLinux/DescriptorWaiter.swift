@@ -1,0 +1,74 @@
+import Dispatch
+import Glibc
+import HAL
+
+/// Runs blocking waits on file descriptors away from Swift's cooperative thread pool.
+///
+/// Each waiter owns a private serial queue, so the waits of one device run one at a time and
+/// in the order they were asked for, and a wake pipe through which ``interrupt()`` (a close or
+/// release) or the cancellation of the waiting task ends a wait at once instead of at its
+/// deadline. The work handed to ``run(_:)`` waits only through its ``WaitScope``.
+final class DescriptorWaiter: Sendable {
+    private let queue: DispatchQueue
+    private let wakeReader: Int32
+    private let wakeWriter: Int32
+
+    /// - Parameters:
+    ///   - label: the name of the private queue, for debuggers.
+    ///   - target: the device the waits are for, named in errors.
+    init(label: String, target: String) throws(HALError) {
+        var ends: [Int32] = [-1, -1]
+        try systemCall("pipe", target: target) { pipe(&ends) }
+        do throws(HALError) {
+            for end in ends {
+                try systemCall("fcntl", target: target) { fcntl(end, F_SETFL, O_NONBLOCK) }
+                try systemCall("fcntl", target: target) { fcntl(end, F_SETFD, FD_CLOEXEC) }
+            }
+        } catch {
+            ends.forEach(closeDescriptor)
+            throw error
+        }
+        queue = DispatchQueue(label: label)
+        wakeReader = ends[0]
+        wakeWriter = ends[1]
+    }
+
+    deinit {
+        closeDescriptor(wakeReader)
+        closeDescriptor(wakeWriter)
+    }
+
+    /// Runs `body` on the private queue and returns its result. If the calling task is
+    /// cancelled, the scope's waits throw ``HALError/Kind/cancelled``.
+    func run<Value: Sendable>(
+        _ body: @escaping @Sendable (WaitScope) throws(HALError) -> Value
+    ) async throws(HALError) -> Value {
+        let scope = WaitScope(wakeDescriptor: wakeReader)
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, HALError>, Never>) in
+                queue.async {
+                    continuation.resume(returning: Result { () throws(HALError) -> Value in try body(scope) })
+                }
+            }
+        } onCancel: {
+            scope.cancel()
+            self.interrupt()
+        }
+        return try result.get()
+    }
+
+    /// Ends the wait in progress, if any, with ``WaitScope/Outcome/interrupted`` so that it
+    /// re-checks the state of its device (closed, released).
+    func interrupt() {
+        var byte: UInt8 = 1
+        // A full pipe already holds a wake-up, so a failed write loses nothing.
+        _ = try? systemCall("write", target: "wake pipe") { write(wakeWriter, &byte, 1) }
+    }
+}
+
+/// Closes a descriptor, ignoring the result: on Linux the descriptor is gone even when close
+/// reports an error, so retrying (as ``systemCall(_:target:_:)`` does on `EINTR`) could close
+/// an unrelated descriptor opened meanwhile by another thread.
+func closeDescriptor(_ descriptor: Int32) {
+    _ = Glibc.close(descriptor)
+}

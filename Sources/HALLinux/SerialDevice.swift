@@ -1,0 +1,50 @@
+import Glibc
+import HAL
+
+/// One open serial device, driven without ever blocking for long.
+///
+/// A device is owned by a ``SerialPortEngine``, which calls it only with its lock held and
+/// never after ``close()``. Errors name the call that failed and ``path``.
+protocol SerialDevice {
+    /// The path the device was opened with.
+    var path: String { get }
+    /// The descriptor to poll for input and for room to write.
+    var descriptor: Int32 { get }
+
+    /// The bytes waiting to be read, at most `maxCount`; empty if there are none.
+    func readAvailable(upTo maxCount: Int) throws(HALError) -> [UInt8]
+    /// Queues as many of `bytes` as there is room for; returns how many (0 if none).
+    func write(someOf bytes: ArraySlice<UInt8>) throws(HALError) -> Int
+    /// How many written bytes are still queued for the wire.
+    func outputQueueCount() throws(HALError) -> Int
+    /// Waits for the last queued character to leave the wire. Called only once
+    /// ``outputQueueCount()`` is 0, so it blocks for at most a character time.
+    func waitUntilTransmitted() throws(HALError)
+    /// Discards received or queued bytes.
+    func discard(_ queues: SerialQueues) throws(HALError)
+    /// Applies `configuration`: speed, framing, flow control, raw mode.
+    func apply(_ configuration: SerialConfiguration) throws(HALError)
+    /// Releases the device.
+    func close()
+}
+
+extension SerialDevice {
+    /// Takes an advisory exclusive lock on the device, as other serial programs that honour
+    /// `flock` do, so that two drivers never share a port. Throws ``HALError/Kind/busy`` if
+    /// someone else holds it.
+    func lockExclusively() throws(HALError) {
+        do {
+            try systemCall("flock", target: path) { flock(descriptor, LOCK_EX | LOCK_NB) }
+        } catch where error.errno == EWOULDBLOCK {
+            throw HALError(.busy, operation: "flock", target: path, errno: EWOULDBLOCK, message: "another program has the port open")
+        }
+    }
+
+    /// Sets `termios` on the device after `adjust` has changed what `tcgetattr` read.
+    func updateTermios(_ adjust: (inout termios) throws(HALError) -> Void) throws(HALError) {
+        var settings = termios()
+        try systemCall("tcgetattr", target: path) { tcgetattr(descriptor, &settings) }
+        try adjust(&settings)
+        try systemCall("tcsetattr", target: path) { tcsetattr(descriptor, TCSANOW, &settings) }
+    }
+}

@@ -1,0 +1,70 @@
+import HAL
+import HALLinux
+import Testing
+
+@Suite struct LinuxSerialTests {
+    static let missingDevice = "/dev/ttyVIGILMISSING0"
+
+    @Test func portsCanBeListed() throws {
+        let ports = try LinuxSerial().ports()
+        for port in ports {
+            #expect(port.path.hasPrefix("/dev/"))
+        }
+    }
+
+    @Test func openingAMissingDeviceThrowsNotFoundNamingIt() async throws {
+        let error = await #expect(throws: HALError.self) {
+            try await LinuxSerial().open(Self.missingDevice, configuration: SerialConfiguration(baudRate: 115200))
+        }
+        #expect(error?.kind == .notFound)
+        #expect(error?.target == Self.missingDevice)
+        #expect(error?.description.contains(Self.missingDevice) == true)
+    }
+
+    @Test func openingWithAnUnsupportedBaudRateThrowsInvalidArgument() async throws {
+        let terminal = try PseudoTerminal()
+        let error = await #expect(throws: HALError.self) {
+            try await LinuxSerial().open(terminal.slavePath, configuration: SerialConfiguration(baudRate: 12345))
+        }
+        #expect(error?.kind == .invalidArgument)
+        #expect(error?.target == terminal.slavePath)
+    }
+
+    @Test func libSerialPortNamesTheCallAndTheMissingDevice() throws {
+        let error = #expect(throws: HALError.self) {
+            try LibSerialPort(path: Self.missingDevice, configuration: SerialConfiguration(baudRate: 9600))
+        }
+        #expect(error?.kind == .notFound)
+        #expect(error?.operation == "sp_get_port_by_name")
+        #expect(error?.target == Self.missingDevice)
+        #expect(error?.description.contains(Self.missingDevice) == true)
+    }
+
+    @Test func libSerialPortReportsAPseudoTerminalAsUnsupported() throws {
+        let terminal = try PseudoTerminal()
+        let error = #expect(throws: HALError.self) {
+            try LibSerialPort(path: terminal.slavePath, configuration: SerialConfiguration(baudRate: 9600))
+        }
+        #expect(error?.kind == .unsupported)
+        #expect(error?.target == terminal.slavePath)
+    }
+
+    @Test func termiosSerialPortOpensAPseudoTerminalDirectly() async throws {
+        let terminal = try PseudoTerminal()
+        let port = try TermiosSerialPort(path: terminal.slavePath, configuration: SerialConfiguration(baudRate: 57600))
+        #expect(port.configuration == SerialConfiguration(baudRate: 57600))
+        try await port.write([0x11, 0x13])
+        #expect(try terminal.read(count: 2) == [0x11, 0x13])
+        await port.close()
+    }
+
+    @Test func aSecondOpenOfTheSamePortIsBusy() async throws {
+        let terminal = try PseudoTerminal()
+        let first = try await LinuxSerial().open(terminal.slavePath, configuration: SerialConfiguration(baudRate: 9600))
+        let error = await #expect(throws: HALError.self) {
+            try await LinuxSerial().open(terminal.slavePath, configuration: SerialConfiguration(baudRate: 9600))
+        }
+        #expect(error?.kind == .busy)
+        await first.close()
+    }
+}

@@ -1,0 +1,161 @@
+import Glibc
+import HAL
+import HALLinux
+import Testing
+
+/// The termios transport, exercised over real pseudo-terminals opened through `LinuxSerial`.
+@Suite struct TermiosSerialPortTests {
+    let clock = SystemClock()
+
+    /// A port on the slave of a fresh pty, and the pty's master.
+    struct Fixture {
+        let terminal: PseudoTerminal
+        let port: any SerialPort
+
+        /// Closes the port, then the master (which keeps the pty alive until then).
+        func close() async {
+            await port.close()
+            terminal.closeMaster()
+        }
+    }
+
+    /// Opens the slave of a fresh pty through `LinuxSerial`, which must fall back to termios.
+    private func openPort(baudRate: Int = 115200) async throws -> Fixture {
+        let terminal = try PseudoTerminal()
+        let port = try await LinuxSerial().open(terminal.slavePath, configuration: SerialConfiguration(baudRate: baudRate))
+        #expect(port is TermiosSerialPort)
+        #expect(port.name == terminal.slavePath)
+        return Fixture(terminal: terminal, port: port)
+    }
+
+    @Test("every byte value passes both ways, XON and XOFF included", arguments: [9600, 115200])
+    func allByteValues(baudRate: Int) async throws {
+        let fixture = try await openPort(baudRate: baudRate)
+        let (terminal, port) = (fixture.terminal, fixture.port)
+        let everyByte = (0...255).map(UInt8.init)
+
+        try terminal.write(everyByte)
+        let received = try await port.read(exactly: everyByte.count, deadline: clock.deadline(after: .seconds(2)))
+        #expect(received == everyByte)
+
+        try await port.write(everyByte)
+        try await port.drain()
+        #expect(try terminal.read(count: everyByte.count) == everyByte)
+        await fixture.close()
+    }
+
+    @Test func readReturnsPartialDataAsSoonAsItArrives() async throws {
+        let fixture = try await openPort()
+        let (terminal, port) = (fixture.terminal, fixture.port)
+        try terminal.write([1, 2, 3])
+        let start = clock.now
+        let bytes = try await port.read(upTo: 100, deadline: start.advanced(by: .seconds(2)))
+        #expect(bytes == [1, 2, 3])
+        #expect(start.duration(to: clock.now) < .seconds(1))
+        await fixture.close()
+    }
+
+    @Test func readReturnsNothingOnceTheDeadlinePasses() async throws {
+        let fixture = try await openPort()
+        let port = fixture.port
+        let deadline = clock.deadline(after: .milliseconds(50))
+        let bytes = try await port.read(upTo: 100, deadline: deadline)
+        #expect(bytes.isEmpty)
+        #expect(clock.now >= deadline)
+        await fixture.close()
+    }
+
+    @Test func reconfigureChangesTheBaudRateWhileOpen() async throws {
+        let fixture = try await openPort(baudRate: 9600)
+        let (terminal, port) = (fixture.terminal, fixture.port)
+        #expect(try terminal.outputSpeed() == speed_t(B9600))
+
+        try await port.reconfigure(SerialConfiguration(baudRate: 115200))
+        #expect(try terminal.outputSpeed() == speed_t(B115200))
+        #expect(port.configuration.baudRate == 115200)
+
+        try terminal.write([0x42])
+        #expect(try await port.read(upTo: 1, deadline: clock.deadline(after: .seconds(2))) == [0x42])
+        await fixture.close()
+    }
+
+    @Test func reconfigureRejectsAnUnsupportedBaudRate() async throws {
+        let fixture = try await openPort(baudRate: 9600)
+        let port = fixture.port
+        let error = await #expect(throws: HALError.self) {
+            try await port.reconfigure(SerialConfiguration(baudRate: 12345))
+        }
+        #expect(error?.kind == .invalidArgument)
+        #expect(port.configuration.baudRate == 9600)
+        await fixture.close()
+    }
+
+    @Test func flushInputDiscardsPendingBytes() async throws {
+        let fixture = try await openPort()
+        let (terminal, port) = (fixture.terminal, fixture.port)
+        try terminal.write([1, 2, 3, 4, 5, 6])
+        // Reading the first byte proves the write has reached the port's input queue.
+        #expect(try await port.read(upTo: 1, deadline: clock.deadline(after: .seconds(2))) == [1])
+
+        try await port.flush(.input)
+        #expect(try await port.read(upTo: 100, deadline: clock.deadline(after: .milliseconds(50))).isEmpty)
+
+        try terminal.write([7])
+        #expect(try await port.read(upTo: 100, deadline: clock.deadline(after: .seconds(2))) == [7])
+        await fixture.close()
+    }
+
+    @Test func callsAfterCloseThrowClosed() async throws {
+        let fixture = try await openPort()
+        let port = fixture.port
+        await port.close()
+        await port.close()
+
+        let readError = await #expect(throws: HALError.self) {
+            try await port.read(upTo: 1, deadline: clock.deadline(after: .milliseconds(10)))
+        }
+        #expect(readError?.kind == .closed)
+        let writeError = await #expect(throws: HALError.self) { try await port.write([1]) }
+        #expect(writeError?.kind == .closed)
+        let flushError = await #expect(throws: HALError.self) { try await port.flush(.both) }
+        #expect(flushError?.kind == .closed)
+        let drainError = await #expect(throws: HALError.self) { try await port.drain() }
+        #expect(drainError?.kind == .closed)
+        let reconfigureError = await #expect(throws: HALError.self) {
+            try await port.reconfigure(SerialConfiguration(baudRate: 9600))
+        }
+        #expect(reconfigureError?.kind == .closed)
+        await fixture.close()
+    }
+
+    @Test func closeEndsAReadInProgress() async throws {
+        let fixture = try await openPort()
+        let port = fixture.port
+        let reader = Task { try await port.read(upTo: 1, deadline: .distantFuture) }
+        await port.close()
+        let error = await #expect(throws: HALError.self) { try await reader.value }
+        #expect(error?.kind == .closed)
+        await fixture.close()
+    }
+
+    @Test func cancellationEndsAReadInProgress() async throws {
+        let fixture = try await openPort()
+        let port = fixture.port
+        let reader = Task { try await port.read(upTo: 1, deadline: .distantFuture) }
+        reader.cancel()
+        let error = await #expect(throws: HALError.self) { try await reader.value }
+        #expect(error?.kind == .cancelled)
+        await fixture.close()
+    }
+
+    @Test func readReportsAVanishedDeviceAsDisconnected() async throws {
+        let fixture = try await openPort()
+        let (terminal, port) = (fixture.terminal, fixture.port)
+        terminal.closeMaster()
+        let error = await #expect(throws: HALError.self) {
+            try await port.read(upTo: 1, deadline: clock.deadline(after: .seconds(2)))
+        }
+        #expect(error?.kind == .disconnected)
+        await fixture.close()
+    }
+}
