@@ -27,6 +27,9 @@ let package = Package(
             providers: [.apt(["libserialport-dev"])]),
 
         .systemLibrary(name: "CPosix", path: "Sources/CPosix"),
+        .systemLibrary(
+            name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]),
 
         .target(name: "HAL"),
         .target(
@@ -37,10 +40,14 @@ let package = Package(
             ]),
         .target(name: "HALSimulation", dependencies: ["HAL", "CPosix"]),
         .target(name: "BoardSupport", dependencies: ["HAL", .product(name: "Yams", package: "Yams")]),
+        .target(name: "CameraProtocols"),
+        .target(name: "JPEG", dependencies: ["CTurboJPEG"]),
+        .target(name: "Scenes", dependencies: ["HAL", "JPEG"]),
+        .target(name: "Emulators", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes"]),
         .target(
             name: "VigilCLI",
             dependencies: [
-                "HAL", "HALLinux", "HALSimulation", "BoardSupport",
+                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "Emulators", "Scenes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -50,6 +57,10 @@ let package = Package(
         .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux"]),
         .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "BoardSupport"]),
+        .testTarget(name: "CameraProtocolsTests", dependencies: ["CameraProtocols"]),
+        .testTarget(name: "JPEGTests", dependencies: ["JPEG"]),
+        .testTarget(name: "ScenesTests", dependencies: ["HAL", "JPEG", "Scenes"]),
+        .testTarget(name: "EmulatorsTests", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "Emulators"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI", "HAL", "HALSimulation", "BoardSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,1 @@
+// The JPEG codec: see the module's other files.

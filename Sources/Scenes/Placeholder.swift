@@ -1,0 +1,1 @@
+// Synthetic scenes: see the module's other files.
