@@ -316,3 +316,31 @@ struct BoardValidationTests {
         #expect(BoardDiagnostic(file: nil, message: "m").description == "m")
     }
 }
+
+@Suite("Board file text edge cases")
+struct BoardTextTests {
+    @Test("Windows line endings work, duplicates included")
+    func crlf() throws {
+        let crlf = validBoard.replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(try BoardLoader.parse(yaml: crlf, file: "bad.yaml").name == "bad")
+        let duplicated = board(replacing: "  baud: 38400", with: "  baud: 38400\n  baud: 9600").replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(diagnostics(of: duplicated).map(\.description) == ["Boards/bad.yaml:13:3: duplicate key 'baud' in camera (first at 12:3)"])
+    }
+
+    @Test("Control characters are a reader error at their position")
+    func controlCharacter() {
+        let found = diagnostics(of: board(replacing: "A board the tests break", with: "A board \u{1} break"))
+        #expect(found.count == 1)
+        #expect(found.first?.message.hasPrefix("the board file is not readable text: control characters are not allowed") == true)
+        #expect(found.first?.line == 2)
+        #expect(found.first?.column == 22)
+    }
+
+    @Test("Tab indentation is a syntax error")
+    func tabs() {
+        let found = diagnostics(of: board(replacing: "  model: vc0706", with: "\tmodel: vc0706"))
+        #expect(found.count == 1)
+        #expect(found.first?.message.hasPrefix("YAML syntax error: ") == true)
+        #expect(found.first?.line == 10)
+    }
+}

@@ -46,7 +46,7 @@ struct BoardParser {
                 of: root, subject: "the board file", context: "at the top level", allowed: Self.topLevelKeys,
                 required: Self.requiredTopLevelKeys)
         else { return nil }
-        let name = top["name"].flatMap { boardName($0, file: file) }
+        let name = top["name"].flatMap { boardName($0, what: top.what("name"), file: file) }
         let description = top["description"].flatMap { reader.text($0, top.what("description")) } ?? ""
         let backend = top["backend"].flatMap { reader.choice($0, BoardBackend.self, noun: "backend") }
         let chips = top["chips"].flatMap { self.chips(from: $0) }
@@ -59,8 +59,8 @@ struct BoardParser {
             simulation: simulation)
     }
 
-    private mutating func boardName(_ node: Node, file: String) -> String? {
-        guard let name = reader.text(node, "'name'") else { return nil }
+    private mutating func boardName(_ node: Node, what: String, file: String) -> String? {
+        guard let name = reader.text(node, what) else { return nil }
         let allowed = name.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
         }

@@ -74,7 +74,6 @@ struct NodeReader {
 
     /// A mapping's entries by name, checked against the keys it may and must have.
     struct Fields {
-        let node: Node
         let context: String
         let entries: [Entry]
 
@@ -101,7 +100,7 @@ struct NodeReader {
         for name in required where !entries.contains(where: { $0.name == name }) {
             report("missing required key '\(name)' \(context)", at: node)
         }
-        return Fields(node: node, context: context, entries: entries)
+        return Fields(context: context, entries: entries)
     }
 
     /// Reports duplicate keys in mappings no validation visited (such as the value of an
