@@ -33,10 +33,10 @@ public struct LinuxSerial: SerialProvider {
         var index = 0
         while let port = list[index] {
             index += 1
-            guard let path = string(sp_get_port_name(port)) else { continue }
+            guard let path = String(optionalCString: sp_get_port_name(port)) else { continue }
             var description = SerialPortDescription(
                 path: path, stablePath: FileSystem.resolvedPath(path).flatMap { stablePaths[$0] },
-                transport: transport(of: port), description: string(sp_get_port_description(port)))
+                transport: transport(of: port), description: String(optionalCString: sp_get_port_description(port)))
             if description.transport == .usb { addUSBDetails(of: port, to: &description) }
             descriptions.append(description)
         }
@@ -87,12 +87,8 @@ public struct LinuxSerial: SerialProvider {
             description.usbVendorID = UInt16(exactly: vendorID)
             description.usbProductID = UInt16(exactly: productID)
         }
-        description.manufacturer = string(sp_get_port_usb_manufacturer(port))
-        description.product = string(sp_get_port_usb_product(port))
-        description.serialNumber = string(sp_get_port_usb_serial(port))
-    }
-
-    private func string(_ text: UnsafeMutablePointer<CChar>?) -> String? {
-        text.map { String(cString: $0) }
+        description.manufacturer = String(optionalCString: sp_get_port_usb_manufacturer(port))
+        description.product = String(optionalCString: sp_get_port_usb_product(port))
+        description.serialNumber = String(optionalCString: sp_get_port_usb_serial(port))
     }
 }
