@@ -1,1 +1,0 @@
-// The JPEG codec: see the module's other files.

@@ -1,1 +1,0 @@
-// Synthetic scenes: see the module's other files.
