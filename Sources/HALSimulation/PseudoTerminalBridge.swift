@@ -13,7 +13,8 @@ import Glibc
 ///
 /// Bytes written to the pty go onto the link; bytes the link delivers to its host end are
 /// written to the pty as they arrive, so they keep the link's pacing. The link's clock must
-/// be following real time (``VirtualClock/runInRealTime(speed:)``).
+/// be paced at real time: run the simulation with ``Simulation/run(clock:speed:quietPeriod:_:)``
+/// and a speed.
 ///
 /// With `followHostBaud`, the bridge sets the link's host end to whatever speed the program
 /// set on the pty (on Linux the master reports the slave's termios), so a program at the

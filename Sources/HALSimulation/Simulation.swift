@@ -26,10 +26,15 @@ public enum Simulation {
 
     /// Runs `body` on virtual time and returns its result.
     ///
-    /// - Parameter quietPeriod: how long (real time) to wait for work arriving from outside
-    ///   the simulation (a real file descriptor, say) before declaring a deadlock.
+    /// - Parameters:
+    ///   - speed: nil to run as fast as the machine can (tests); a number to pace virtual time
+    ///     at that many times the wall clock (the simulated board in `vigil`, emulators on
+    ///     pseudo-terminals). Paced runs still fire every timer at its exact virtual instant,
+    ///     and wait for outside work (a pty, a signal) instead of reporting a deadlock.
+    ///   - quietPeriod: unpaced, how long (real time) to wait for work arriving from outside
+    ///     the simulation before declaring a deadlock.
     public static func run<T: Sendable>(
-        clock: VirtualClock, quietPeriod: Duration = .seconds(2),
+        clock: VirtualClock, speed: Double? = nil, quietPeriod: Duration = .seconds(2),
         _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let executor = SimulationExecutor()
@@ -41,7 +46,7 @@ public enum Simulation {
         }
         let finished: Result<T, any Error> = await withCheckedContinuation { continuation in
             let thread = Thread {
-                continuation.resume(returning: executor.drive(clock: clock, quietPeriod: quietPeriod, task: task) {
+                continuation.resume(returning: executor.drive(clock: clock, speed: speed, quietPeriod: quietPeriod, task: task) {
                     outcome.value.withLock { $0 }
                 })
             }
@@ -83,15 +88,34 @@ final class SimulationExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     func drive<T>(
-        clock: VirtualClock, quietPeriod: Duration, task: Task<Void, Never>,
+        clock: VirtualClock, speed: Double?, quietPeriod: Duration, task: Task<Void, Never>,
         outcome: () -> Result<T, any Error>?
     ) -> Result<T, any Error> {
+        let pace = speed.map { Pace(clock: clock, speed: $0) }
+        if pace != nil {
+            // A timer set from outside (a pty pump) may be due before the one we sleep for.
+            clock.onTimersChanged { [arrived] in
+                arrived.lock()
+                arrived.signal()
+                arrived.unlock()
+            }
+        }
+        defer { clock.onTimersChanged(nil) }
         var cancelled = false
         while true {
             _ = runQueuedJobs()
-            if let result = outcome() {
-                // Let whatever the body left behind see its cancellation and end.
-                return result
+            if let result = outcome() { return result }
+            if let pace {
+                // Fire what is due by the wall clock; otherwise sleep until the next timer is
+                // due or work arrives from outside (a pty, another thread).
+                let target = pace.virtualNow()
+                if clock.fireNextTimer(notAfter: target) { continue }
+                clock.advance(to: target)
+                let wake = clock.nextDeadline.map(pace.wallTime(of:)) ?? Date(timeIntervalSinceNow: 0.25)
+                arrived.lock()
+                if queue.withLock({ $0.isEmpty }) { _ = arrived.wait(until: min(wake, Date(timeIntervalSinceNow: 0.25))) }
+                arrived.unlock()
+                continue
             }
             if clock.fireNextTimer() { continue }
             // Nothing runnable and no timer: wait for work from outside the simulation.
@@ -104,5 +128,25 @@ final class SimulationExecutor: TaskExecutor, @unchecked Sendable {
                 cancelled = true
             }
         }
+    }
+}
+
+/// Maps virtual time to the wall clock for paced runs.
+private struct Pace {
+    let speed: Double
+    let virtualStart: MonotonicInstant
+    let wallStart = Date()
+
+    init(clock: VirtualClock, speed: Double) {
+        self.speed = max(speed, 1e-6)
+        virtualStart = clock.now
+    }
+
+    func virtualNow() -> MonotonicInstant {
+        virtualStart.advanced(by: .nanoseconds(Int64(Date().timeIntervalSince(wallStart) * speed * 1e9)))
+    }
+
+    func wallTime(of instant: MonotonicInstant) -> Date {
+        wallStart.addingTimeInterval(Double(virtualStart.duration(to: instant).nanoseconds) / 1e9 / speed)
     }
 }

@@ -10,7 +10,8 @@ import Glibc
 /// Sleeps and waits register timers; time jumps from one timer to the next, so an hour of
 /// simulated node runs in milliseconds. Time is moved by ``Simulation/run(clock:_:)`` (which
 /// advances whenever every simulated task is waiting), by ``advance(to:)`` from a test, or by
-/// ``runInRealTime(speed:)`` (which follows the wall clock, N times faster).
+/// ``Simulation/run(clock:speed:quietPeriod:_:)`` with a speed (which follows the wall
+/// clock, N times faster).
 ///
 /// The clock also owns the wake-ups of the simulated world: ``SimulationSignal``s that a
 /// waiting task can be woken by before its deadline.
@@ -164,6 +165,7 @@ public final class VirtualClock: HALClock, @unchecked Sendable {
     /// Whether any task is waiting on this clock (with or without a deadline).
     public var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
 
+    /// Registers what to call when a timer is added (from any thread).
     func onTimersChanged(_ action: (@Sendable () -> Void)?) {
         state.withLock { $0.timersChanged = action }
     }

@@ -61,14 +61,15 @@ import Glibc
 
     @Test func bytesCrossTheRealPtyBothWaysAtTheLinkPace() async throws {
         let clock = VirtualClock()
-        let driver = clock.runInRealTime()
-        defer { driver.stop() }
         let link = SimulatedSerialLink(clock: clock, configuration: SerialConfiguration(baudRate: 115200))
         let bridge = try PseudoTerminalBridge(link: link)
         defer { bridge.stop() }
         let fd = try openHostEnd(bridge.path, baud: speed_t(B115200))
         defer { close(fd) }
+        try await Simulation.run(clock: clock, speed: 1) { try await exchange(fd: fd, link: link, clock: clock) }
+    }
 
+    func exchange(fd: Int32, link: SimulatedSerialLink, clock: VirtualClock) async throws {
         let command: [UInt8] = [0x56, 0x00, 0x11, 0x00, 0x13]
         _ = command.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         let atDevice = try await link.device.read(exactly: command.count, deadline: clock.deadline(after: .seconds(5)))
@@ -86,8 +87,6 @@ import Glibc
 
     @Test func aProgramAtTheWrongBaudGetsGarbage() async throws {
         let clock = VirtualClock()
-        let driver = clock.runInRealTime()
-        defer { driver.stop() }
         let link = SimulatedSerialLink(clock: clock, configuration: SerialConfiguration(baudRate: 38400))
         let bridge = try PseudoTerminalBridge(link: link)
         defer { bridge.stop() }
@@ -96,8 +95,10 @@ import Glibc
         // The bridge notices the program's speed within a poll slice.
         while link.host.configuration.baudRate != 9600 { try await Task.sleep(for: .milliseconds(5)) }
         let reply = Array("Init end\r\n".utf8)
-        try await link.device.write(reply)
-        let received = try await readAll(fd, count: 3, seconds: 2)
+        let received = try await Simulation.run(clock: clock, speed: 1) {
+            try await link.device.write(reply)
+            return try await readAll(fd, count: 3, seconds: 2)
+        }
         #expect(!received.isEmpty)
         #expect(received != Array(reply.prefix(received.count)))
     }

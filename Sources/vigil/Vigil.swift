@@ -1,0 +1,5 @@
+import VigilCLI
+
+/// The `vigil` executable: everything it does lives in VigilCLI.
+@main
+extension VigilCommand {}
