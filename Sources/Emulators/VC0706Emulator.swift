@@ -1,0 +1,523 @@
+import CameraProtocols
+import HAL
+import Scenes
+import Synchronization
+
+/// The firmware of a VC0706 serial JPEG camera, on the device end of a serial port.
+///
+/// It answers every command of the protocol as the module does (see PROTOCOLS.md): status
+/// codes for unknown, unsupported and malformed requests without losing sync; a frame buffer
+/// that runs live or holds one frozen frame whose length and bytes stay put; image size,
+/// compression and downsize registers that take effect at SYSTEM_RESET; SET_PORT answered at
+/// the old baud; a reset back to 38400 with the boot banner; the serial number byte; and
+/// unprompted COMM_MOTION_DETECTED messages while motion detection is on. Frames come from a
+/// ``Scene`` encoded to real JPEG. Time comes from the port's clock: on a simulated link the
+/// whole module runs on virtual time.
+public final class VC0706Emulator: EmulatedCamera {
+    /// Timing and identity of the emulated module.
+    public struct Configuration: Sendable, Hashable {
+        /// The serial number byte the module answers to.
+        public var serialNumber: UInt8 = 0
+        /// Time from a request's last byte to the reply's first.
+        public var commandLatency: Duration = .milliseconds(1)
+        /// Time from SYSTEM_RESET's reply to the banner.
+        public var resetTime: Duration = .milliseconds(200)
+        /// Time from power-up to the banner.
+        public var bootTime: Duration = .milliseconds(800)
+        /// A request left incomplete this long is dropped.
+        public var interByteTimeout: Duration = .milliseconds(20)
+        /// How often motion detection looks at the scene.
+        public var motionCheckInterval: Duration = .milliseconds(100)
+        /// How often COMM_MOTION_DETECTED repeats while motion goes on.
+        public var motionRepeatInterval: Duration = .seconds(1)
+        /// NTSC modules print `525` in the banner instead of `625`.
+        public var ntsc = false
+        /// The largest image size the module supports (0.3-megapixel modules: VGA).
+        public var largestSize: VC0706.ImageSize = .vga
+        /// The image size after the first power-up (the register lives in EEPROM and
+        /// survives resets and power cycles).
+        public var initialSize: VC0706.ImageSize = .vga
+
+        public init() {}
+    }
+
+    struct Registers: Hashable {
+        var imageSize: VC0706.ImageSize
+        var compression: UInt8 = VC0706.defaultCompression
+        var downsize: UInt8 = 0
+    }
+
+    struct State {
+        var powered = true
+        var bootPending = true
+        var brownOutPending = false
+        var baud = VC0706.defaultBaud
+        var serial: UInt8
+        var active: Registers
+        var pending: Registers
+        var frozen: SceneFrame?
+        var commMotionEnabled = false
+        var motionControl: [UInt8] = [0x00, 0x01, 0x01]
+        var motionStatus: UInt8 = 0
+        var tvOut = false
+        var motionUntil: MonotonicInstant?
+        var inMotion = false
+        var lastMotionMessage: MonotonicInstant?
+        var corruptNext = false
+        var dropNext = false
+        var scene: any Scene
+        var cache: (key: FrameKey, frame: SceneFrame)?
+        var trace: (@Sendable (EmulatorTrace) -> Void)?
+    }
+
+    struct FrameKey: Hashable {
+        var index: Int
+        var width: Int
+        var height: Int
+        var quality: Int
+    }
+
+    public let model = "vc0706"
+    public let configuration: Configuration
+    let port: any SerialPort
+    let clock: any HALClock
+    let state: Mutex<State>
+
+    /// - Parameters:
+    ///   - port: the device end of the camera's serial link; the emulator reconfigures its baud.
+    ///   - scene: what the camera sees.
+    public init(port: any SerialPort, scene: any Scene, configuration: Configuration = Configuration()) {
+        self.port = port
+        self.clock = port.clock
+        self.configuration = configuration
+        let registers = Registers(imageSize: configuration.initialSize)
+        state = Mutex(State(serial: configuration.serialNumber, active: registers, pending: registers, scene: scene))
+    }
+
+    // MARK: Backend controls
+
+    public var isPowered: Bool { state.withLock { $0.powered } }
+
+    public func setPower(_ on: Bool) {
+        state.withLock { state in
+            if on && !state.powered { state.bootPending = true }
+            state.powered = on
+        }
+        trace(.event, on ? "power on" : "power off")
+    }
+
+    public func brownOut() {
+        state.withLock { $0.brownOutPending = true }
+        trace(.event, "brown-out")
+    }
+
+    public func injectMotion(for duration: Duration) {
+        let until = clock.now.advanced(by: duration)
+        state.withLock { $0.motionUntil = max($0.motionUntil ?? until, until) }
+    }
+
+    public func corruptNextReply() { state.withLock { $0.corruptNext = true } }
+    public func dropNextReply() { state.withLock { $0.dropNext = true } }
+
+    public func replaceScene(_ scene: any Scene) {
+        state.withLock { state in
+            state.scene = scene
+            state.cache = nil
+        }
+    }
+
+    public func setTrace(_ trace: (@Sendable (EmulatorTrace) -> Void)?) {
+        state.withLock { $0.trace = trace }
+    }
+
+    /// The baud the module's UART runs at now.
+    public var baud: Int { state.withLock { $0.baud } }
+
+    /// The frame the module would serve now (the frozen one, or the live one), for tests that
+    /// compare what a host received with what was served.
+    public func currentFrame() throws -> SceneFrame {
+        try frame(at: clock.now)
+    }
+
+    // MARK: Firmware
+
+    public func run() async {
+        var decoder = VC0706RequestDecoder()
+        var lastByte = clock.now
+        var nextMotionCheck = clock.now
+        while !Task.isCancelled {
+            do {
+                if try await handlePowerEvents() {
+                    decoder = VC0706RequestDecoder()
+                    continue
+                }
+                var deadline = nextMotionCheck
+                if decoder.hasPartialRequest { deadline = min(deadline, lastByte.advanced(by: configuration.interByteTimeout)) }
+                let bytes = try await port.read(upTo: 512, deadline: deadline)
+                let now = clock.now
+                if !bytes.isEmpty {
+                    lastByte = now
+                    if !isPowered { continue }  // a dead module hears nothing
+                    decoder.feed(bytes)
+                    while let output = decoder.next() {
+                        try await handle(output)
+                    }
+                } else if decoder.hasPartialRequest && now >= lastByte.advanced(by: configuration.interByteTimeout) {
+                    decoder.discardPartial()
+                    trace(.event, "dropped an incomplete request")
+                }
+                if clock.now >= nextMotionCheck {
+                    try await checkMotion()
+                    nextMotionCheck = clock.now.advanced(by: configuration.motionCheckInterval)
+                }
+            } catch FirmwareInterrupt.power {
+                decoder = VC0706RequestDecoder()
+            } catch {
+                if Task.isCancelled || (error as? HALError)?.kind == .cancelled { return }
+                trace(.event, "serial error: \(error)")
+                // The port failed (unplugged, say): wait and carry on, as firmware does.
+                try? await clock.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    /// Boots after power-up or a brown-out; returns true if it did anything.
+    private func handlePowerEvents() async throws -> Bool {
+        let (powered, boot, brownOut) = state.withLock { state in
+            let result = (state.powered, state.bootPending, state.brownOutPending)
+            state.brownOutPending = false
+            if state.powered { state.bootPending = false }
+            return result
+        }
+        if !powered {
+            try await port.flush(.both)  // what was on its way out dies with the module
+            try await sleep(for: configuration.motionCheckInterval)
+            return true
+        }
+        guard boot || brownOut else { return false }
+        if brownOut {
+            try await port.flush(.output)  // the transfer in progress is cut short
+            try await port.write([0x00, 0xFF, 0x80])  // what the supply dip leaves on the line
+        }
+        state.withLock { state in
+            state.active = state.pending
+            state.frozen = nil
+            state.commMotionEnabled = false
+            state.inMotion = false
+            state.baud = VC0706.defaultBaud
+            state.cache = nil
+        }
+        try await port.drain()
+        try await port.reconfigure(SerialConfiguration(baudRate: VC0706.defaultBaud))
+        try await port.flush(.input)
+        try await sleep(for: configuration.bootTime)
+        try await send(Array(banner.utf8), describing: "boot banner")
+        return true
+    }
+
+    private var banner: String {
+        configuration.ntsc ? VC0706.bootBanner.replacingOccurrences625() : VC0706.bootBanner
+    }
+
+    private func handle(_ output: VC0706RequestDecoder.Output) async throws {
+        switch output {
+        case .rejected(let serial, let command, let status):
+            trace(.received, "malformed request for command 0x\(hex(command)): \(status)")
+            guard serial == state.withLock({ $0.serial }) else { return }
+            try await sleep(for: configuration.commandLatency)
+            try await reply(VC0706Reply(serial: serial, command: command, status: status.rawValue))
+        case .request(let request):
+            trace(.received, request.description)
+            let serial = state.withLock { $0.serial }
+            guard request.serial == serial else { return }  // addressed to another camera
+            try await sleep(for: configuration.commandLatency)
+            try await execute(request, command: request.knownCommand!)
+        }
+    }
+
+    private func execute(_ request: VC0706Request, command: VC0706.Command) async throws {
+        let data = request.data
+        let serial = request.serial
+        func ok(_ payload: [UInt8] = []) -> VC0706Reply { VC0706Reply(serial: serial, command, data: payload) }
+        func fail(_ status: VC0706.Status) -> VC0706Reply { VC0706Reply(serial: serial, command, status: status) }
+
+        switch command {
+        case .genVersion:
+            try await reply(ok(Array(VC0706.versionString.utf8)))
+
+        case .setSerialNumber:
+            try await reply(ok())
+            state.withLock { $0.serial = data[0] }
+
+        case .setPort:
+            let code = data.count >= 3 ? UInt16(data[data.count - 2]) << 8 | UInt16(data[data.count - 1]) : 0
+            guard let baud = VC0706.baud(forCode: code) else { return try await reply(fail(.wrongDataFormat)) }
+            try await reply(ok())  // at the old rate
+            try await port.drain()
+            try await port.reconfigure(SerialConfiguration(baudRate: baud))
+            state.withLock { $0.baud = baud }
+            trace(.event, "UART now at \(baud) baud")
+
+        case .systemReset:
+            try await reply(ok())
+            try await port.drain()
+            state.withLock { state in
+                state.active = state.pending
+                state.frozen = nil
+                state.commMotionEnabled = false
+                state.inMotion = false
+                state.baud = VC0706.defaultBaud
+                state.cache = nil
+            }
+            try await port.reconfigure(SerialConfiguration(baudRate: VC0706.defaultBaud))
+            try await sleep(for: configuration.resetTime)
+            try await send(Array(banner.utf8), describing: "boot banner")
+
+        case .readData:
+            let (type, count, address) = (data[0], Int(data[1]), UInt16(data[2]) << 8 | UInt16(data[3]))
+            guard (1...16).contains(count) else { return try await reply(fail(.wrongDataFormat)) }
+            let value = state.withLock { state -> UInt8 in
+                switch (type, address) {
+                case (4, VC0706.imageSizeAddress), (5, VC0706.imageSizeAddress): state.pending.imageSize.rawValue
+                case (1, VC0706.compressionAddress): state.pending.compression
+                default: 0
+                }
+            }
+            try await reply(ok([value] + [UInt8](repeating: 0, count: count - 1)))
+
+        case .writeData:
+            let (type, count, address) = (data[0], Int(data[1]), UInt16(data[2]) << 8 | UInt16(data[3]))
+            let bytes = Array(data.dropFirst(4))
+            guard count == bytes.count, count > 0 else { return try await reply(fail(.wrongDataLength)) }
+            switch (type, address) {
+            case (4, VC0706.imageSizeAddress), (5, VC0706.imageSizeAddress):
+                guard let size = VC0706.ImageSize(rawValue: bytes[0]), size.width <= configuration.largestSize.width else {
+                    return try await reply(fail(.wrongDataFormat))
+                }
+                state.withLock { $0.pending.imageSize = size }
+            case (1, VC0706.compressionAddress):
+                state.withLock { $0.pending.compression = bytes[0] }
+            default:
+                break  // other registers are accepted and ignored
+            }
+            try await reply(ok())
+
+        case .readFrameBuffer:
+            try await readFrameBuffer(request)
+
+        case .getFrameBufferLength:
+            guard data[0] <= 1 else { return try await reply(fail(.wrongDataFormat)) }
+            let at = data[0] == 0 ? clock.now : nextFrameTime()
+            let length = UInt32(try renderedFrame(at: at).jpeg.count)
+            try await reply(ok(bigEndianBytes(length)))
+
+        case .frameBufferControl:
+            guard let control = VC0706.FrameBufferControl(rawValue: data[0]) else {
+                return try await reply(fail(.wrongDataFormat))
+            }
+            switch control {
+            case .stopCurrent:
+                let frame = try renderedFrame(at: clock.now)
+                state.withLock { $0.frozen = $0.frozen ?? frame }
+            case .stopNext:
+                try await sleep(until: nextFrameTime())
+                let frame = try renderedFrame(at: clock.now)
+                state.withLock { $0.frozen = frame }
+            case .step, .resume:
+                state.withLock { $0.frozen = nil }
+            }
+            try await reply(ok())
+
+        case .commMotionControl:
+            guard data[0] <= 1 else { return try await reply(fail(.wrongDataFormat)) }
+            state.withLock { state in
+                state.commMotionEnabled = data[0] == 1
+                state.inMotion = false
+            }
+            try await reply(ok())
+
+        case .commMotionStatus:
+            try await reply(ok([state.withLock { $0.commMotionEnabled } ? 1 : 0]))
+
+        case .motionControl:
+            state.withLock { $0.motionControl = data }
+            try await reply(ok())
+
+        case .motionStatus:
+            state.withLock { $0.motionStatus = data[0] }
+            try await reply(ok([data[0]]))
+
+        case .tvOutControl:
+            guard data[0] <= 1 else { return try await reply(fail(.wrongDataFormat)) }
+            state.withLock { $0.tvOut = data[0] == 1 }
+            try await reply(ok())
+
+        case .osdAddCharacter:
+            try await reply(fail(.cannotExecuteNow))  // real chips do not support it
+
+        case .downsizeControl:
+            state.withLock { $0.pending.downsize = data[0] }
+            try await reply(ok())
+
+        case .downsizeStatus:
+            try await reply(ok([state.withLock { $0.pending.downsize }]))
+
+        case .commMotionDetected:
+            try await reply(fail(.commandNotReceived))  // the camera sends it; it does not take it
+        }
+    }
+
+    private func readFrameBuffer(_ request: VC0706Request) async throws {
+        let data = request.data
+        let address = Int(readBigEndian(data[2..<6]))
+        let length = Int(readBigEndian(data[6..<10]))
+        let delay = Duration.microseconds(Int64(UInt16(data[10]) << 8 | UInt16(data[11])) * 10)
+        let header = VC0706Reply(serial: request.serial, .readFrameBuffer)
+        let frame = try renderedFrame(at: clock.now).jpeg
+        var bytes = [UInt8](repeating: 0, count: length)
+        for index in 0..<length {
+            let source = address + index
+            // Past the frame's end the buffer holds whatever was there: a fixed filler.
+            bytes[index] = source < frame.count ? frame[source] : UInt8(truncatingIfNeeded: source &* 131 &+ 7)
+        }
+        let (drop, corrupt) = state.withLock { state in
+            defer { state.dropNext = false; state.corruptNext = false }
+            return (state.dropNext, state.corruptNext)
+        }
+        if drop {
+            trace(.event, "dropped the reply to READ_FBUF")
+            return
+        }
+        if corrupt && !bytes.isEmpty { bytes[bytes.count / 2] ^= 0x5A }
+        try await send(header.encoded, describing: header.description)
+        try await port.drain()
+        try await sleep(for: delay)
+        try await send(bytes, describing: "\(length) bytes of frame data from \(address)")
+        try await port.drain()
+        try await sleep(for: delay)
+        try await send(header.encoded, describing: header.description)
+    }
+
+    private func checkMotion() async throws {
+        let now = clock.now
+        let (enabled, wasInMotion, lastMessage, scene, injected) = state.withLock {
+            ($0.commMotionEnabled, $0.inMotion, $0.lastMotionMessage, $0.scene, ($0.motionUntil ?? .zero) > now)
+        }
+        guard enabled else { return }
+        let moving = injected || !scene.objects(at: now).isEmpty
+        state.withLock { $0.inMotion = moving }
+        guard moving else { return }
+        let due = !wasInMotion || lastMessage.map { now >= $0.advanced(by: configuration.motionRepeatInterval) } ?? true
+        guard due else { return }
+        state.withLock { $0.lastMotionMessage = now }
+        try await send(VC0706Reply.motionDetected.encoded, describing: "COMM_MOTION_DETECTED")
+    }
+
+    // MARK: Frames
+
+    private func nextFrameTime() -> MonotonicInstant {
+        let scene = state.withLock { $0.scene }
+        return scene.frameStart(scene.frameIndex(at: clock.now) + 1)
+    }
+
+    /// The frozen frame, or the live one at `time`.
+    private func renderedFrame(at time: MonotonicInstant) throws(HALError) -> SceneFrame {
+        do {
+            return try frame(at: time)
+        } catch let error as HALError {
+            throw error
+        } catch {
+            throw HALError(.io, operation: "render-frame", target: model, message: "\(error)")
+        }
+    }
+
+    func frame(at time: MonotonicInstant) throws -> SceneFrame {
+        let (frozen, registers, scene, cache) = state.withLock { ($0.frozen, $0.active, $0.scene, $0.cache) }
+        if let frozen { return frozen }
+        let divisor = 1 << min(Int(registers.downsize & 0x0F), 2)
+        let quality = max(10, 95 - Int(registers.compression) * 20 / 53)
+        let key = FrameKey(
+            index: scene.frameIndex(at: time), width: registers.imageSize.width / divisor,
+            height: registers.imageSize.height / divisor, quality: quality)
+        if let cache, cache.key == key { return cache.frame }
+        let frame = try scene.frame(at: scene.frameStart(key.index), width: key.width, height: key.height, quality: key.quality)
+        state.withLock { $0.cache = (key, frame) }
+        return frame
+    }
+
+    // MARK: Output
+
+    private func reply(_ reply: VC0706Reply) async throws {
+        var bytes = reply.encoded
+        let (drop, corrupt) = state.withLock { state in
+            defer { state.dropNext = false; state.corruptNext = false }
+            return (state.dropNext, state.corruptNext)
+        }
+        if drop {
+            trace(.event, "dropped the reply: \(reply)")
+            return
+        }
+        if corrupt { bytes[bytes.count - 1] ^= 0x5A }
+        try await send(bytes, describing: reply.description)
+    }
+
+    private func send(_ bytes: [UInt8], describing description: String) async throws {
+        guard isPowered else { return }
+        trace(.sent, description)
+        // In pieces, each queued just before the line goes idle: the pacing stays exact and a
+        // power cut or brown-out stops the transfer where it is, as on the real module.
+        let piece = 256
+        var offset = 0
+        while offset < bytes.count {
+            if state.withLock({ !$0.powered || $0.brownOutPending }) {
+                try await port.flush(.output)
+                throw FirmwareInterrupt.power
+            }
+            let end = min(offset + piece, bytes.count)
+            try await port.write(Array(bytes[offset..<end]))
+            if end < bytes.count {
+                try await sleep(for: port.configuration.wireTime(forBytes: end - offset - 1))
+            }
+            offset = end
+        }
+    }
+
+    private func sleep(for duration: Duration) async throws(HALError) {
+        try await sleep(until: clock.now.advanced(by: duration))
+    }
+
+    private func sleep(until deadline: MonotonicInstant) async throws(HALError) {
+        do { try await clock.sleep(until: deadline, tolerance: nil) } catch {
+            throw HALError(.cancelled, operation: "sleep", target: model)
+        }
+    }
+
+    private func trace(_ direction: EmulatorTrace.Direction, _ text: @autoclosure () -> String) {
+        guard let trace = state.withLock({ $0.trace }) else { return }
+        trace(EmulatorTrace(time: clock.now, direction: direction, text: text()))
+    }
+}
+
+/// Raised inside the firmware when power fails mid-operation; the main loop reboots.
+enum FirmwareInterrupt: Error { case power }
+
+private func bigEndianBytes(_ value: UInt32) -> [UInt8] {
+    [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
+}
+
+private func readBigEndian(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+    bytes.reduce(0) { $0 << 8 | UInt32($1) }
+}
+
+private func hex(_ byte: UInt8) -> String {
+    let digits = String(byte, radix: 16, uppercase: true)
+    return digits.count == 1 ? "0" + digits : digits
+}
+
+extension String {
+    fileprivate func replacingOccurrences625() -> String {
+        var lines = split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+        for index in lines.indices where lines[index] == "625" { lines[index] = "525" }
+        return lines.joined(separator: "\r\n")
+    }
+}
