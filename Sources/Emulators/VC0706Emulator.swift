@@ -34,6 +34,9 @@ public final class VC0706Emulator: EmulatedCamera {
         public var ntsc = false
         /// The largest image size the module supports (0.3-megapixel modules: VGA).
         public var largestSize: VC0706.ImageSize = .vga
+        /// The baud the UART is at when the emulator starts, as if a host had left it there
+        /// with SET_PORT (the firmware is already booted: no banner). Resets go to 38400.
+        public var initialBaud = VC0706.defaultBaud
         /// The image size after the first power-up (the register lives in EEPROM and
         /// survives resets and power cycles).
         public var initialSize: VC0706.ImageSize = .vga
@@ -91,7 +94,12 @@ public final class VC0706Emulator: EmulatedCamera {
         self.clock = port.clock
         self.configuration = configuration
         let registers = Registers(imageSize: configuration.initialSize)
-        state = Mutex(State(serial: configuration.serialNumber, active: registers, pending: registers, scene: scene))
+        var initial = State(serial: configuration.serialNumber, active: registers, pending: registers, scene: scene)
+        if configuration.initialBaud != VC0706.defaultBaud {
+            initial.bootPending = false
+            initial.baud = configuration.initialBaud
+        }
+        state = Mutex(initial)
     }
 
     // MARK: Backend controls
