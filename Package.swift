@@ -41,13 +41,14 @@ let package = Package(
         .target(name: "HALSimulation", dependencies: ["HAL", "CPosix"]),
         .target(name: "BoardSupport", dependencies: ["HAL", .product(name: "Yams", package: "Yams")]),
         .target(name: "CameraProtocols"),
+        .target(name: "CameraDrivers", dependencies: ["HAL", "CameraProtocols"]),
         .target(name: "JPEG", dependencies: ["CTurboJPEG"]),
         .target(name: "Scenes", dependencies: ["HAL", "JPEG"]),
         .target(name: "Emulators", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes"]),
         .target(
             name: "VigilCLI",
             dependencies: [
-                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "Emulators", "Scenes",
+                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -59,6 +60,9 @@ let package = Package(
         .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "BoardSupport"]),
         .testTarget(name: "CameraProtocolsTests", dependencies: ["CameraProtocols"]),
         .testTarget(name: "JPEGTests", dependencies: ["JPEG"]),
+        .testTarget(
+            name: "CameraDriversTests",
+            dependencies: ["HAL", "HALSimulation", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG"]),
         .testTarget(name: "ScenesTests", dependencies: ["HAL", "JPEG", "Scenes"]),
         .testTarget(name: "EmulatorsTests", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "Emulators"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI", "HAL", "HALSimulation", "BoardSupport"]),

@@ -217,8 +217,8 @@ public final class VC0706Emulator: EmulatedCamera {
         }
         try await port.drain()
         try await port.reconfigure(SerialConfiguration(baudRate: VC0706.defaultBaud))
-        try await port.flush(.input)
         try await sleep(for: configuration.bootTime)
+        try await port.flush(.input)  // what arrived while booting was never heard
         try await send(Array(banner.utf8), describing: "boot banner")
         return true
     }

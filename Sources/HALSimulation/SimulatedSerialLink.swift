@@ -8,6 +8,9 @@ import Synchronization
 /// on the link's ``VirtualClock``. When the two ends are set to different bauds the receiver
 /// gets garbage, as a real UART would: a different number of bytes, none of them the ones
 /// sent. A ``FaultPlan`` drops, corrupts, stalls or cuts the traffic, reproducibly.
+///
+/// Like a UART's receive FIFO or a USB adapter's packets, a waiting reader is handed bytes in
+/// chunks of up to ``receiveChunk``, or as soon as the line has nothing more in flight.
 public final class SimulatedSerialLink: Sendable {
     /// The controller's end.
     public let host: SimulatedSerialPort
@@ -18,11 +21,14 @@ public final class SimulatedSerialLink: Sendable {
     /// - Parameters:
     ///   - configuration: both ends' initial configuration.
     ///   - name: the host end's port name; the device end is called `name` + `#device`.
+    /// The most bytes a waiting reader is woken for at once.
+    public var receiveChunk: Int { core.receiveChunk }
+
     public init(
         clock: VirtualClock, configuration: SerialConfiguration, faults: FaultPlan = .none,
-        name: String = "sim:serial0"
+        name: String = "sim:serial0", receiveChunk: Int = 64
     ) {
-        core = LinkCore(clock: clock, configuration: configuration, faults: faults)
+        core = LinkCore(clock: clock, configuration: configuration, faults: faults, receiveChunk: receiveChunk)
         host = SimulatedSerialPort(core: core, side: .host, name: name)
         device = SimulatedSerialPort(core: core, side: .device, name: name + "#device")
     }
@@ -65,8 +71,10 @@ struct Lane {
         return count
     }
 
-    var nextArrival: MonotonicInstant? {
-        head < arrivals.count ? MonotonicInstant(nanoseconds: arrivals[head]) : nil
+    /// When the `count`th byte still to be read arrives (or the last one in flight, if fewer).
+    func arrival(ofByte count: Int) -> MonotonicInstant? {
+        guard head < arrivals.count else { return nil }
+        return MonotonicInstant(nanoseconds: arrivals[min(head + max(count, 1) - 1, arrivals.count - 1)])
     }
 
     mutating func take(_ count: Int) -> [UInt8] {
@@ -112,9 +120,11 @@ final class LinkCore: Sendable {
     let clock: VirtualClock
     let state: Mutex<State>
     let arrivals: [LinkSide: SimulationSignal]
+    let receiveChunk: Int
 
-    init(clock: VirtualClock, configuration: SerialConfiguration, faults: FaultPlan) {
+    init(clock: VirtualClock, configuration: SerialConfiguration, faults: FaultPlan, receiveChunk: Int) {
         self.clock = clock
+        self.receiveChunk = max(receiveChunk, 1)
         state = Mutex(State(
             configuration: [.host: configuration, .device: configuration],
             lanes: [.host: Lane(seed: faults.seed ^ 0x486F_7374), .device: Lane(seed: faults.seed ^ 0x4465_7669)],
@@ -204,13 +214,15 @@ final class LinkCore: Sendable {
             let (taken, next): ([UInt8], MonotonicInstant?) = try state.withLock { state throws(HALError) in
                 try checkOpen(state, side, name, "read")
                 var lane = state.lanes[side]!
-                let count = min(lane.available(now: now), max(maxCount, 0))
-                if count > 0 {
-                    let taken = lane.take(count)
+                let wanted = min(max(maxCount, 0), receiveChunk)
+                let available = lane.available(now: now)
+                let lineIdle = lane.head + available == lane.arrivals.count
+                if available > 0 && (available >= wanted || lineIdle || now >= deadline) {
+                    let taken = lane.take(min(available, max(maxCount, 0)))
                     state.lanes[side] = lane
                     return (taken, nil)
                 }
-                return ([], lane.nextArrival)
+                return ([], lane.arrival(ofByte: wanted))
             }
             if !taken.isEmpty || maxCount <= 0 || now >= deadline { return taken }
             try await signal.wait(untilChangedFrom: generation, deadline: min(deadline, next ?? deadline))

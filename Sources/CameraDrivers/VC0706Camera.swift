@@ -1,0 +1,424 @@
+import CameraProtocols
+import HAL
+import Synchronization
+
+/// The controller side of a VC0706 camera on a serial port.
+///
+/// It finds the camera at whatever baud it was left (probing with SYSTEM_RESET), moves it to
+/// the fastest baud the link holds, and fetches frames in one READ_FBUF each, falling back to
+/// chunked reads after an error. No frame is returned unchecked: its length must match
+/// GET_FBUF_LEN and it must run from `FF D8` to `FF D9` (and pass the optional decoder check,
+/// and in ``FrameVerification/verified`` mode match a second read). The VC0706 has no
+/// checksum, so those checks are all there is. Garbage on the line is skipped; the camera's
+/// unprompted motion messages are delivered on ``motionEvents`` whenever they are seen. A
+/// camera that stops answering is reset, probed, and finally power-cycled where a power
+/// switch is given.
+public final class VC0706Camera<Port: SerialPort>: Camera {
+    public struct Options: Sendable {
+        /// Bauds to probe, in order.
+        public var probeBauds = [38400, 115200, 57600, 19200, 9600]
+        /// Bauds to try to move to after connecting, fastest first; empty keeps 38400.
+        public var preferredBauds = [115200, 57600]
+        public var verification = FrameVerification.standard
+        /// A full decode of each frame (libturbojpeg in Vigil); false rejects the frame.
+        public var frameValidator: (@Sendable ([UInt8]) -> Bool)?
+        /// Attempts per snapshot before giving up.
+        public var attempts = 4
+        /// The read size after a whole-frame read failed.
+        public var chunkSize = 4096
+        /// READ_FBUF's delay field, in units of 0.01 ms.
+        public var readDelay: UInt16 = 0x000A
+        public var serialNumber: UInt8 = 0
+        /// Time allowed on top of the wire time for a reply to start.
+        public var replyMargin: Duration = .milliseconds(300)
+        /// How long the line may stay silent in the middle of a transfer.
+        public var stallTimeout: Duration = .milliseconds(500)
+        /// How long to wait for the boot banner after a reset or power-up.
+        public var bootTimeout: Duration = .seconds(3)
+        /// Switches the camera's power, for recovering a wedged module; nil if the board
+        /// cannot.
+        public var power: (@Sendable (Bool) async throws -> Void)?
+        public var powerOffTime: Duration = .milliseconds(500)
+
+        public init() {}
+    }
+
+    public let model = "vc0706"
+    public let options: Options
+    public let motionEvents: AsyncStream<MotionEvent>
+    let port: Port
+    let clock: any HALClock
+    private let gate = OperationGate()
+    private let motion: AsyncStream<MotionEvent>.Continuation
+    private let decoder = Mutex(VC0706ReplyDecoder())
+    private let cached = Mutex<CameraInfo?>(nil)
+
+    public init(port: Port, options: Options = Options()) {
+        self.port = port
+        self.clock = port.clock
+        self.options = options
+        (motionEvents, motion) = AsyncStream.makeStream(of: MotionEvent.self, bufferingPolicy: .bufferingNewest(64))
+    }
+
+    deinit { motion.finish() }
+
+    // MARK: Camera
+
+    public func connect() async throws(CameraError) -> CameraInfo {
+        try await gate.run { () async throws(CameraError) in
+            if (try? await version()) == nil { try await recover() }
+            try await upgradeBaud()
+            return try await readInfo()
+        }
+    }
+
+    public func info() async throws(CameraError) -> CameraInfo {
+        try await gate.run { () async throws(CameraError) in
+            if let info = cached.withLock({ $0 }), info.baud == port.configuration.baudRate { return info }
+            return try await readInfo()
+        }
+    }
+
+    public func configure(_ settings: CameraSettings) async throws(CameraError) {
+        try await gate.run { () async throws(CameraError) in
+            if settings.width != nil || settings.height != nil {
+                let current = try await readInfo()
+                let width = settings.width ?? current.width, height = settings.height ?? current.height
+                guard let size = VC0706.ImageSize(width: width, height: height) else {
+                    let sizes = VC0706.ImageSize.allCases.map(\.description).joined(separator: ", ")
+                    throw CameraError(.unsupported, "the VC0706 has no \(width)x\(height) mode; it has \(sizes)")
+                }
+                _ = try await transact(.setImageSize(size, serial: options.serialNumber))
+            }
+            if let compression = settings.compression {
+                guard (0...255).contains(compression) else {
+                    throw CameraError(.unsupported, "compression must be 0 to 255, not \(compression)")
+                }
+                _ = try await transact(.setCompression(UInt8(compression), serial: options.serialNumber))
+            }
+            // Size and compression take effect at the next reset, which also drops to 38400.
+            try await reset()
+            try await upgradeBaud()
+            _ = try await readInfo()
+        }
+    }
+
+    public func snapshot(progress: (@Sendable (TransferProgress) -> Void)? = nil) async throws(CameraError) -> CapturedFrame {
+        try await gate.run { () async throws(CameraError) in
+            var lastError = CameraError(.timedOut, "no attempt made")
+            for attempt in 0..<max(options.attempts, 1) {
+                do throws(CameraError) {
+                    if attempt > 0 {
+                        try await resync()
+                        if lastError.kind == .timedOut || lastError.kind == .protocolViolation {
+                            // The camera may have reset or wedged: make sure it answers.
+                            if (try? await version()) == nil {
+                                try await recover()
+                                try await upgradeBaud()
+                            }
+                        }
+                    }
+                    return try await captureFrame(chunked: attempt > 0, retries: attempt, progress: progress)
+                } catch {
+                    if error.kind == .cancelled || error.kind == .unsupported { throw error }
+                    lastError = error
+                }
+            }
+            throw lastError
+        }
+    }
+
+    public func setMotionDetection(_ enabled: Bool) async throws(CameraError) {
+        try await gate.run { () async throws(CameraError) in
+            _ = try await transact(.commMotionControl(enabled: enabled, serial: options.serialNumber))
+        }
+    }
+
+    /// Listens for `duration` for the camera's unprompted messages (motion reports), when no
+    /// command is running; what it hears goes to ``motionEvents``.
+    public func listen(for duration: Duration) async throws(CameraError) {
+        try await gate.run { () async throws(CameraError) in
+            let deadline = clock.now.advanced(by: duration)
+            while clock.now < deadline {
+                let bytes = try await receive(deadline: deadline)
+                if bytes.isEmpty { break }
+                decoder.withLock { $0.feed(bytes) }
+                while let output = decoder.withLock({ $0.next() }) { dispatch(output) }
+            }
+        }
+    }
+
+    /// The camera's version string.
+    public func firmwareVersion() async throws(CameraError) -> String {
+        try await gate.run { () async throws(CameraError) in try await version() }
+    }
+
+    /// Resets the camera (it comes back at 38400 with its pending registers in force) and
+    /// moves it back to the fastest baud.
+    public func resetCamera() async throws(CameraError) {
+        try await gate.run { () async throws(CameraError) in
+            try await reset()
+            try await upgradeBaud()
+        }
+    }
+
+    // MARK: Frames
+
+    private func captureFrame(chunked: Bool, retries: Int, progress: (@Sendable (TransferProgress) -> Void)?) async throws(CameraError) -> CapturedFrame {
+        let serial = options.serialNumber
+        _ = try await transact(.frameBufferControl(.stopCurrent, serial: serial))
+        let captureTime = clock.now
+        let lengthReply = try await transact(.getFrameBufferLength(.current, serial: serial))
+        guard lengthReply.data.count == 4 else {
+            throw CameraError(.protocolViolation, "GET_FBUF_LEN answered \(lengthReply.data.count) bytes instead of 4")
+        }
+        let length = lengthReply.data.reduce(0) { $0 << 8 | Int($1) }
+        guard length >= 4 && length <= 8 << 20 else {
+            throw CameraError(.protocolViolation, "the camera reports a frame of \(length) bytes")
+        }
+        let start = clock.now
+        var jpeg = try await readFrameBuffer(length: length, chunked: chunked, progress: progress)
+        if options.verification == .verified {
+            let second = try await readFrameBuffer(length: length, chunked: chunked, progress: nil)
+            guard second == jpeg else { throw CameraError(.corruptFrame, "two reads of the frozen frame differ") }
+        }
+        let transferTime = start.duration(to: clock.now)
+        jpeg = try checked(jpeg, length: length)
+        _ = try await transact(.frameBufferControl(.resume, serial: serial))
+        let info = cached.withLock { $0 }
+        return CapturedFrame(
+            jpeg: jpeg, captureTime: captureTime, transferTime: transferTime, retries: retries,
+            width: info?.width ?? 0, height: info?.height ?? 0)
+    }
+
+    /// Checks a frame and trims the buffer's zero padding after `FF D9`.
+    private func checked(_ frame: [UInt8], length: Int) throws(CameraError) -> [UInt8] {
+        guard frame.count == length else {
+            throw CameraError(.corruptFrame, "received \(frame.count) of \(length) bytes")
+        }
+        guard frame.starts(with: [0xFF, 0xD8]) else { throw CameraError(.corruptFrame, "the frame does not start with FF D8") }
+        var end = frame.count
+        while end > 2 && frame[end - 1] == 0x00 { end -= 1 }
+        guard end >= 4, frame[end - 2] == 0xFF, frame[end - 1] == 0xD9 else {
+            throw CameraError(.corruptFrame, "the frame does not end with FF D9")
+        }
+        let jpeg = end == frame.count ? frame : Array(frame[..<end])
+        if let validator = options.frameValidator, !validator(jpeg) {
+            throw CameraError(.corruptFrame, "the frame does not decode")
+        }
+        return jpeg
+    }
+
+    private func readFrameBuffer(length: Int, chunked: Bool, progress: (@Sendable (TransferProgress) -> Void)?) async throws(CameraError) -> [UInt8] {
+        let start = clock.now
+        var frame: [UInt8] = []
+        frame.reserveCapacity(length)
+        let size = chunked ? max(options.chunkSize, 32) : length
+        while frame.count < length {
+            let piece = min(size, length - frame.count)
+            var attempt = 0
+            while true {
+                do throws(CameraError) {
+                    frame += try await readRange(address: frame.count, length: piece) { received in
+                        progress?(TransferProgress(bytes: frame.count + received, total: length, elapsed: start.duration(to: self.clock.now)))
+                    }
+                    break
+                } catch {
+                    attempt += 1
+                    guard chunked, attempt < 3, error.kind != .cancelled else { throw error }
+                    try await resync()
+                }
+            }
+        }
+        return frame
+    }
+
+    /// One READ_FBUF: header reply, `length` bytes, trailer reply.
+    private func readRange(address: Int, length: Int, progress: (Int) -> Void) async throws(CameraError) -> [UInt8] {
+        let request = VC0706Request.readFrameBuffer(
+            address: UInt32(address), length: UInt32(length), delay: options.readDelay, serial: options.serialNumber)
+        decoder.withLock { $0.expectImageData(length: length) }
+        try await send(request)
+        let configuration = port.configuration
+        let delay = Duration.microseconds(Int64(options.readDelay) * 10)
+        let deadline = clock.now.advanced(by: configuration.wireTime(forBytes: request.encoded.count + length + 10) * 1.25 + delay * 2 + options.replyMargin)
+        var data: [UInt8] = []
+        data.reserveCapacity(length)
+        var headerSeen = false
+        while true {
+            // Mid-transfer the line may not go quiet for long: a stall fails fast.
+            let quietLimit = headerSeen ? min(deadline, clock.now.advanced(by: options.stallTimeout + delay)) : deadline
+            let bytes = try await receive(deadline: quietLimit)
+            if bytes.isEmpty {
+                throw CameraError(.timedOut, headerSeen
+                    ? "the camera stopped sending after \(data.count) of \(length) bytes"
+                    : "no reply to READ_FBUF within \((clock.now.duration(to: deadline) + options.replyMargin).humanReadable)")
+            }
+            decoder.withLock { $0.feed(bytes) }
+            while let output = decoder.withLock({ $0.next() }) {
+                switch output {
+                case .imageData(let piece):
+                    data += piece
+                    progress(data.count)
+                case .reply(let reply) where reply.command == VC0706.Command.readFrameBuffer.rawValue:
+                    guard reply.isOK else { throw rejected(reply) }
+                    if !headerSeen {
+                        headerSeen = true
+                    } else {
+                        guard data.count == length else {
+                            throw CameraError(.protocolViolation, "READ_FBUF ended after \(data.count) of \(length) bytes")
+                        }
+                        return data
+                    }
+                case .text(let line) where line == VC0706.bootBannerEnd:
+                    throw CameraError(.protocolViolation, "the camera reset during the transfer")
+                default:
+                    dispatch(output)
+                }
+            }
+        }
+    }
+
+    // MARK: Commands
+
+    /// Sends `request` and returns the camera's OK reply to it, skipping anything else.
+    private func transact(_ request: VC0706Request) async throws(CameraError) -> VC0706Reply {
+        try await send(request)
+        let deadline = clock.now.advanced(by: port.configuration.wireTime(forBytes: request.encoded.count + 32) + options.replyMargin)
+        while true {
+            let bytes = try await receive(deadline: deadline)
+            if bytes.isEmpty {
+                throw CameraError(.timedOut, "no reply to \(request.knownCommand?.description ?? "the request") at \(port.configuration.baudRate) baud")
+            }
+            decoder.withLock { $0.feed(bytes) }
+            while let output = decoder.withLock({ $0.next() }) {
+                if case .reply(let reply) = output, reply.command == request.command, reply.serial == request.serial {
+                    guard reply.isOK else { throw rejected(reply) }
+                    return reply
+                }
+                dispatch(output)
+            }
+        }
+    }
+
+    private func version() async throws(CameraError) -> String {
+        let reply = try await transact(.getVersion(serial: options.serialNumber))
+        return String(decoding: reply.data, as: UTF8.self)
+    }
+
+    /// SYSTEM_RESET: the camera answers, drops to 38400 and prints its banner.
+    private func reset() async throws(CameraError) {
+        _ = try await transact(.reset(serial: options.serialNumber))
+        try await setPortBaud(VC0706.defaultBaud)
+        try await awaitBanner()
+    }
+
+    private func awaitBanner() async throws(CameraError) {
+        let deadline = clock.now.advanced(by: options.bootTimeout)
+        while true {
+            let bytes = try await receive(deadline: deadline)
+            if bytes.isEmpty { throw CameraError(.timedOut, "the camera did not finish booting (no \"Init end\")") }
+            decoder.withLock { $0.feed(bytes) }
+            while let output = decoder.withLock({ $0.next() }) {
+                if case .text(let line) = output, line == VC0706.bootBannerEnd { return }
+                dispatch(output)
+            }
+        }
+    }
+
+    /// Finds a camera that does not answer at the current baud: SYSTEM_RESET at each probe
+    /// baud; failing that, a power cycle where possible.
+    private func recover() async throws(CameraError) {
+        // Twice round: a camera still booting (up to a second after power-up) hears nothing.
+        for baud in options.probeBauds + options.probeBauds {
+            try await setPortBaud(baud)
+            try await resync()
+            do throws(CameraError) {
+                try await reset()
+                return
+            } catch where error.kind == .timedOut || error.kind == .protocolViolation {
+                continue
+            }
+        }
+        if let power = options.power {
+            do {
+                try await power(false)
+                try await clock.sleep(for: options.powerOffTime)
+                try await setPortBaud(VC0706.defaultBaud)
+                try await resync()
+                try await power(true)
+            } catch let error as CameraError {
+                throw error
+            } catch {
+                throw CameraError(.port, "could not switch the camera's power: \(error)")
+            }
+            try await awaitBanner()
+            return
+        }
+        throw CameraError(.noCamera, "no VC0706 answered on \(port.name) at \(options.probeBauds.map(String.init).joined(separator: ", ")) baud")
+    }
+
+    /// Moves camera and port to the fastest preferred baud that verifies, falling back.
+    private func upgradeBaud() async throws(CameraError) {
+        let current = port.configuration.baudRate
+        for baud in options.preferredBauds where baud > current {
+            guard let request = VC0706Request.setPort(baud: baud, serial: options.serialNumber) else { continue }
+            _ = try await transact(request)
+            try await setPortBaud(baud)
+            if (try? await version()) != nil { return }
+            // The link does not hold it: back to where we were, or find the camera again.
+            try await setPortBaud(current)
+            if (try? await version()) == nil { try await recover() }
+        }
+    }
+
+    private func readInfo() async throws(CameraError) -> CameraInfo {
+        let version = try await version()
+        let sizeReply = try await transact(.readData(.i2cEEPROM, address: VC0706.imageSizeAddress, serial: options.serialNumber))
+        let compressionReply = try await transact(.readData(.chipRegister, address: VC0706.compressionAddress, serial: options.serialNumber))
+        let size = sizeReply.data.first.flatMap(VC0706.ImageSize.init(rawValue:)) ?? .vga
+        let info = CameraInfo(
+            model: model, version: version, port: port.name, baud: port.configuration.baudRate,
+            width: size.width, height: size.height, compression: Int(compressionReply.data.first ?? 0))
+        cached.withLock { $0 = info }
+        return info
+    }
+
+    // MARK: The line
+
+    private func send(_ request: VC0706Request) async throws(CameraError) {
+        do { try await port.write(request.encoded) } catch { throw CameraError(error) }
+    }
+
+    private func receive(deadline: MonotonicInstant) async throws(CameraError) -> [UInt8] {
+        do { return try await port.read(upTo: 65536, deadline: deadline) } catch { throw CameraError(error) }
+    }
+
+    private func setPortBaud(_ baud: Int) async throws(CameraError) {
+        var configuration = port.configuration
+        guard configuration.baudRate != baud else { return }
+        configuration.baudRate = baud
+        do {
+            try await port.drain()
+            try await port.reconfigure(configuration)
+        } catch { throw CameraError(error) }
+        decoder.withLock { $0.reset() }
+    }
+
+    /// Forgets a half-received reply and whatever is still arriving.
+    private func resync() async throws(CameraError) {
+        decoder.withLock { $0.reset() }
+        do {
+            try await port.flush(.input)
+            try await port.drainInput(quiet: port.configuration.wireTime(forBytes: 20) + .milliseconds(50))
+        } catch { throw CameraError(error) }
+    }
+
+    private func dispatch(_ output: VC0706ReplyDecoder.Output) {
+        if case .motionDetected = output { motion.yield(MotionEvent(time: clock.now)) }
+    }
+
+    private func rejected(_ reply: VC0706Reply) -> CameraError {
+        CameraError(.rejected, "the camera refused \(reply.knownCommand?.description ?? "the request"): \(reply.knownStatus?.description ?? "status \(reply.status)")")
+    }
+}
