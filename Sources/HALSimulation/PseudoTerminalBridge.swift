@@ -11,10 +11,10 @@ import Glibc
 /// program (ours, a Python script, `picocom`) can talk to a simulated device through a path
 /// such as `/dev/pts/7`.
 ///
-/// Bytes written to the pty go onto the link; bytes the link delivers to its host end are
-/// written to the pty as they arrive, so they keep the link's pacing. The link's clock must
-/// be paced at real time: run the simulation with ``Simulation/run(clock:speed:quietPeriod:_:)``
-/// and a speed.
+/// Bytes written to the pty go onto the link at once (a thread of the bridge's own reads
+/// them); bytes the link delivers to its host end are written to the pty by ``run()`` as they
+/// arrive, so they keep the link's pacing. Run ``run()`` inside a simulation paced at real
+/// time: ``Simulation/run(clock:speed:quietPeriod:_:)`` with a speed.
 ///
 /// With `followHostBaud`, the bridge sets the link's host end to whatever speed the program
 /// set on the pty (on Linux the master reports the slave's termios), so a program at the
@@ -26,7 +26,6 @@ public final class PseudoTerminalBridge: Sendable {
     private let link: SimulatedSerialLink
     private let followHostBaud: Bool
     private let stopped = Atomic<Bool>(false)
-    private let pumpFromLink: Mutex<Task<Void, Never>?> = Mutex(nil)
 
     public init(link: SimulatedSerialLink, followHostBaud: Bool = true) throws(HALError) {
         let master = try systemCall("posix_openpt", target: "/dev/ptmx") { vigil_open_pty_master(O_RDWR | O_NOCTTY | O_CLOEXEC) }
@@ -61,16 +60,14 @@ public final class PseudoTerminalBridge: Sendable {
         let thread = Thread { [self] in pumpIntoLink() }
         thread.name = "vigil-pty-bridge"
         thread.start()
-        let task = Task.detached { [self] in await pumpOutOfLink() }
-        pumpFromLink.withLock { $0 = task }
     }
 
     /// Stops pumping and closes the pty. The path disappears; a program that has it open
     /// sees end of file or EIO.
     public func stop() {
         guard !stopped.exchange(true, ordering: .sequentiallyConsistent) else { return }
-        pumpFromLink.withLock { $0?.cancel() }
-        // The reading thread notices `stopped` within one poll slice and closes the master.
+        // The reading thread notices `stopped` within one poll slice and closes the master;
+        // ``run()`` within one read.
     }
 
     private func syncHostBaud() {
@@ -104,8 +101,10 @@ public final class PseudoTerminalBridge: Sendable {
         Glibc.close(master)
     }
 
-    private func pumpOutOfLink() async {
-        while !stopped.load(ordering: .sequentiallyConsistent) {
+    /// Writes what the link delivers to the pty, at the link's pace, until the task is
+    /// cancelled or the bridge stopped.
+    public func run() async {
+        while !stopped.load(ordering: .sequentiallyConsistent) && !Task.isCancelled {
             let bytes: [UInt8]
             do {
                 bytes = try await link.host.read(upTo: 4096, deadline: link.host.clock.now.advanced(by: .milliseconds(100)))
@@ -121,7 +120,7 @@ public final class PseudoTerminalBridge: Sendable {
                     offset += written
                 } else {
                     // The pty is full (nobody reading) or has no reader: retry shortly.
-                    try? await Task.sleep(for: .milliseconds(2))
+                    do { try await link.host.clock.sleep(for: .milliseconds(2)) } catch { return }
                 }
             }
             if !bytes.isEmpty && bytes.count < 4096 {

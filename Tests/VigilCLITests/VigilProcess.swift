@@ -21,7 +21,17 @@ struct VigilProcess {
         return bundle.deletingLastPathComponent().appendingPathComponent("vigil")
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs vigil to completion on a thread of its own: waiting for a process must not hold
+    /// one of Swift's few cooperative threads, which other tests need.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result { try runBlocking(arguments, environment: environment) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -33,8 +43,15 @@ struct VigilProcess {
         process.standardOutput = output
         process.standardError = error
         try process.run()
+        // Drain standard error beside standard output, so neither pipe fills and stalls vigil.
+        nonisolated(unsafe) var err = Data()
+        let errorDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            err = error.fileHandleForReading.readDataToEndOfFile()
+            errorDone.signal()
+        }
         let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
+        errorDone.wait()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), error: String(decoding: err, as: UTF8.self))
     }
