@@ -1,6 +1,6 @@
 import Testing
 
-@testable import JPEG
+import JPEG
 
 /// A smooth colour gradient with a little structure, deterministic.
 func gradient(width: Int, height: Int, format: PixelFormat) throws -> Image {

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Runs libjpeg-turbo's `djpeg` on a JPEG stream: an independent decoder to check our output.
+enum Djpeg {
+    static let path = "/usr/bin/djpeg"
+    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: path) }
+
+    struct Result {
+        var status: Int32
+        var width: Int?
+        var height: Int?
+        var stderr: String
+    }
+
+    /// Decodes `jpeg` to PNM and reads the size from the PNM header.
+    static func decode(_ jpeg: [UInt8]) throws -> Result {
+        let file = FileManager.default.temporaryDirectory
+            .appendingPathComponent("vigil-djpeg-\(UUID().uuidString).jpg")
+        try Data(jpeg).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["-pnm", file.path]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let pnm = output.fileHandleForReading.readDataToEndOfFile()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        // "P5\n640 480\n255\n" or "P6 ...": the magic, the width and the height are the first fields.
+        let header = String(decoding: pnm.prefix(32), as: UTF8.self)
+            .split(whereSeparator: { $0 == " " || $0 == "\n" })
+        return Result(
+            status: process.terminationStatus,
+            width: header.count > 2 ? Int(header[1]) : nil,
+            height: header.count > 2 ? Int(header[2]) : nil,
+            stderr: String(decoding: message, as: UTF8.self))
+    }
+}
