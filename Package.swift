@@ -64,7 +64,7 @@ let package = Package(
             name: "CameraDriversTests",
             dependencies: ["HAL", "HALSimulation", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG"]),
         .testTarget(name: "ScenesTests", dependencies: ["HAL", "JPEG", "Scenes"]),
-        .testTarget(name: "EmulatorsTests", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "Emulators"]),
+        .testTarget(name: "EmulatorsTests", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "Emulators", "JPEG"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI", "HAL", "HALSimulation", "BoardSupport"]),
     ],
     swiftLanguageModes: [.v6]

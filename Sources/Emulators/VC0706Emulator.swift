@@ -37,6 +37,9 @@ public final class VC0706Emulator: EmulatedCamera {
         /// The baud the UART is at when the emulator starts, as if a host had left it there
         /// with SET_PORT (the firmware is already booted: no banner). Resets go to 38400.
         public var initialBaud = VC0706.defaultBaud
+        /// Whether the emulator starts by booting (banner after ``bootTime``), as at power-up;
+        /// false for a module that has been on for a while.
+        public var bootsOnStart = true
         /// The image size after the first power-up (the register lives in EEPROM and
         /// survives resets and power cycles).
         public var initialSize: VC0706.ImageSize = .vga
@@ -95,10 +98,8 @@ public final class VC0706Emulator: EmulatedCamera {
         self.configuration = configuration
         let registers = Registers(imageSize: configuration.initialSize)
         var initial = State(serial: configuration.serialNumber, active: registers, pending: registers, scene: scene)
-        if configuration.initialBaud != VC0706.defaultBaud {
-            initial.bootPending = false
-            initial.baud = configuration.initialBaud
-        }
+        initial.bootPending = configuration.bootsOnStart && configuration.initialBaud == VC0706.defaultBaud
+        initial.baud = configuration.initialBaud
         state = Mutex(initial)
     }
 

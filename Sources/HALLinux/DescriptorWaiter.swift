@@ -20,10 +20,7 @@ final class DescriptorWaiter: Sendable {
         var ends: [Int32] = [-1, -1]
         try systemCall("pipe", target: target) { pipe(&ends) }
         do throws(HALError) {
-            for end in ends {
-                try systemCall("fcntl", target: target) { fcntl(end, F_SETFL, O_NONBLOCK) }
-                try systemCall("fcntl", target: target) { fcntl(end, F_SETFD, FD_CLOEXEC) }
-            }
+            for end in ends { try makeNonBlockingAndCloseOnExec(end, target: target) }
         } catch {
             ends.forEach(closeDescriptor)
             throw error
@@ -64,11 +61,4 @@ final class DescriptorWaiter: Sendable {
         // A full pipe already holds a wake-up, so a failed write loses nothing.
         _ = try? systemCall("write", target: "wake pipe") { write(wakeWriter, &byte, 1) }
     }
-}
-
-/// Closes a descriptor, ignoring the result: on Linux the descriptor is gone even when close
-/// reports an error, so retrying (as ``systemCall(_:target:_:)`` does on `EINTR`) could close
-/// an unrelated descriptor opened meanwhile by another thread.
-func closeDescriptor(_ descriptor: Int32) {
-    _ = Glibc.close(descriptor)
 }

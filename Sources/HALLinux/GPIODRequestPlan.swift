@@ -32,9 +32,12 @@ struct GPIODRequestPlan {
             case .openSource: flags |= Int32(GPIOD_LINE_REQUEST_FLAG_OPEN_SOURCE)
             }
         case .input:
-            guard settings.drive == .pushPull else { throw impossible("\(settings.drive.rawValue) drive needs an output line") }
+            guard settings.drive == .pushPull else {
+                throw impossible("\(settings.drive.rawValue) drive needs an output line")
+            }
             requestType = Int32(
-                settings.edgeDetection == .none ? GPIOD_LINE_REQUEST_DIRECTION_INPUT : GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES)
+                settings.edgeDetection == .none
+                    ? GPIOD_LINE_REQUEST_DIRECTION_INPUT : GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES)
         }
         if let debounce = settings.debounce, debounce < .zero {
             throw impossible("the debounce period cannot be negative")

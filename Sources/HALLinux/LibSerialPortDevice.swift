@@ -27,6 +27,9 @@ struct LibSerialPortDevice: SerialDevice {
             var descriptor: Int32 = -1
             try serialPortCall("sp_get_port_handle", target: path) { sp_get_port_handle(port, &descriptor) }
             let device = LibSerialPortDevice(path: path, descriptor: descriptor, port: port)
+            // libserialport 0.1.1 opens without O_CLOEXEC, and whether the descriptor stays
+            // non-blocking differs between versions; every read and write here must return at once.
+            try makeNonBlockingAndCloseOnExec(descriptor, target: path)
             try device.lockExclusively()
             try device.apply(configuration)
             return device
@@ -53,7 +56,8 @@ struct LibSerialPortDevice: SerialDevice {
             throw failure
         }
         guard let port else {
-            throw HALError(.io, operation: "sp_get_port_by_name", target: path, message: "libserialport returned no port")
+            throw HALError(
+                .io, operation: "sp_get_port_by_name", target: path, message: "libserialport returned no port")
         }
         return port
     }
@@ -109,7 +113,9 @@ struct LibSerialPortDevice: SerialDevice {
         try serialPortCall("sp_set_baudrate", target: path) { sp_set_baudrate(port, Int32(configuration.baudRate)) }
         try serialPortCall("sp_set_bits", target: path) { sp_set_bits(port, Int32(configuration.dataBits)) }
         try serialPortCall("sp_set_parity", target: path) { sp_set_parity(port, parity) }
-        try serialPortCall("sp_set_stopbits", target: path) { sp_set_stopbits(port, Int32(configuration.stopBits.rawValue)) }
+        try serialPortCall("sp_set_stopbits", target: path) {
+            sp_set_stopbits(port, Int32(configuration.stopBits.rawValue))
+        }
         try serialPortCall("sp_set_flowcontrol", target: path) { sp_set_flowcontrol(port, flowControl) }
         try updateTermios { (settings: inout termios) in
             TermiosSettings.makeRaw(&settings, flowControl: configuration.flowControl)

@@ -22,9 +22,7 @@ public struct LinuxGPIO: GPIOProvider {
         var chips: [any GPIOChip] = []
         for number in numbers {
             let path = "\(devicesDirectory)/gpiochip\(number)"
-            chips.append(try LinuxGPIOChip.open("gpiod_chip_open", target: path, path: path, devicesDirectory: devicesDirectory) {
-                gpiod_chip_open(path)
-            })
+            chips.append(try openChip("gpiod_chip_open", target: path, path: path) { gpiod_chip_open(path) })
         }
         return chips
     }
@@ -41,30 +39,33 @@ public struct LinuxGPIO: GPIOProvider {
         let inSystemDirectory = devicesDirectory == "/dev"
         switch selector {
         case .path(let path):
-            return try LinuxGPIOChip.open("gpiod_chip_open", target: target, path: path, devicesDirectory: devicesDirectory) {
-                gpiod_chip_open(path)
-            }
+            return try openChip("gpiod_chip_open", target: target, path: path) { gpiod_chip_open(path) }
         case .number(let number):
             guard let chipNumber = UInt32(exactly: number) else {
-                throw HALError(.notFound, operation: "gpiod_chip_open_by_number", target: target, message: "no such GPIO chip")
+                throw HALError(
+                    .notFound, operation: "gpiod_chip_open_by_number", target: target, message: "no such GPIO chip")
             }
             if inSystemDirectory {
-                return try LinuxGPIOChip.open("gpiod_chip_open_by_number", target: target, path: nil, devicesDirectory: devicesDirectory) {
+                return try openChip("gpiod_chip_open_by_number", target: target) {
                     gpiod_chip_open_by_number(chipNumber)
                 }
             }
             return try chip(.path("\(devicesDirectory)/gpiochip\(chipNumber)"))
         case .label(let label):
             if inSystemDirectory {
-                return try LinuxGPIOChip.open("gpiod_chip_open_by_label", target: target, path: nil, devicesDirectory: devicesDirectory) {
-                    gpiod_chip_open_by_label(label)
-                }
+                return try openChip("gpiod_chip_open_by_label", target: target) { gpiod_chip_open_by_label(label) }
             }
             guard let chip = try chips().first(where: { $0.info.label == label }) else {
                 throw HALError(.notFound, operation: "find-chip-by-label", target: target, message: "no such GPIO chip")
             }
             return chip
         }
+    }
+
+    private func openChip(
+        _ operation: String, target: String, path: String? = nil, _ open: () -> OpaquePointer?
+    ) throws(HALError) -> LinuxGPIOChip {
+        try LinuxGPIOChip.open(operation, target: target, path: path, devicesDirectory: devicesDirectory, open)
     }
 
     /// N for a device named `gpiochipN`; nil for anything else.

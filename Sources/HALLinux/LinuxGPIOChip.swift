@@ -26,9 +26,11 @@ public final class LinuxGPIOChip: GPIOChip {
         do {
             chip = try systemCall(operation, target: target, open)
         } catch where error.kind == .notFound {
-            throw HALError(.notFound, operation: operation, target: target, errno: error.errno, message: "no such GPIO chip")
+            throw HALError(
+                .notFound, operation: operation, target: target, errno: error.errno, message: "no such GPIO chip")
         } catch where error.errno == ENODEV || error.errno == ENOTTY {
-            throw HALError(.notFound, operation: operation, target: target, errno: error.errno, message: "not a GPIO chip")
+            throw HALError(
+                .notFound, operation: operation, target: target, errno: error.errno, message: "not a GPIO chip")
         }
         let name = String(optionalCString: gpiod_chip_name(chip)) ?? ""
         let info = ChipInfo(
@@ -61,7 +63,8 @@ public final class LinuxGPIOChip: GPIOChip {
             let drive: LineDrive =
                 gpiod_line_is_open_drain(line) ? .openDrain : gpiod_line_is_open_source(line) ? .openSource : .pushPull
             return LineInfo(
-                offset: offset, name: String(optionalCString: gpiod_line_name(line)), consumer: String(optionalCString: gpiod_line_consumer(line)),
+                offset: offset, name: String(optionalCString: gpiod_line_name(line)),
+                consumer: String(optionalCString: gpiod_line_consumer(line)),
                 isUsed: gpiod_line_is_used(line),
                 direction: Int(gpiod_line_direction(line)) == GPIOD_LINE_DIRECTION_OUTPUT ? .output : .input,
                 activeLow: Int(gpiod_line_active_state(line)) == GPIOD_LINE_ACTIVE_STATE_LOW, bias: bias, drive: drive)
@@ -73,7 +76,9 @@ public final class LinuxGPIOChip: GPIOChip {
     /// Throws ``HALError/Kind/invalidArgument`` naming the chip and offset for an offset the
     /// chip does not have, an offset given twice, no offsets or more than libgpiod's 64, or
     /// impossible settings; ``HALError/Kind/busy`` if another consumer holds one of the lines.
-    public func requestLines(_ offsets: [Int], settings: LineSettings, consumer: String) throws(HALError) -> any LineRequest {
+    public func requestLines(
+        _ offsets: [Int], settings: LineSettings, consumer: String
+    ) throws(HALError) -> any LineRequest {
         guard !offsets.isEmpty, offsets.count <= Int(GPIOD_LINE_BULK_MAX_LINES) else {
             throw HALError(
                 .invalidArgument, operation: "request-lines", target: info.name,
@@ -83,10 +88,13 @@ public final class LinuxGPIOChip: GPIOChip {
         for offset in offsets {
             _ = try checked(offset, operation: "request-lines")
             guard seen.insert(offset).inserted else {
-                throw HALError(.invalidArgument, operation: "request-lines", target: "\(info.name):\(offset)", message: "line listed twice")
+                throw HALError(
+                    .invalidArgument, operation: "request-lines", target: "\(info.name):\(offset)",
+                    message: "line listed twice")
             }
         }
-        return try LinuxLineRequest(chip: handle, chipName: info.name, offsets: offsets, settings: settings, consumer: consumer)
+        return try LinuxLineRequest(
+            chip: handle, chipName: info.name, offsets: offsets, settings: settings, consumer: consumer)
     }
 
     /// `offset` as libgpiod takes it; throws if the chip has no such line.
@@ -94,7 +102,8 @@ public final class LinuxGPIOChip: GPIOChip {
         guard (0..<info.lineCount).contains(offset), let lineOffset = UInt32(exactly: offset) else {
             let lines = info.lineCount == 0 ? "no lines" : "lines 0 to \(info.lineCount - 1)"
             throw HALError(
-                .invalidArgument, operation: operation, target: "\(info.name):\(offset)", message: "\(info.name) has \(lines)")
+                .invalidArgument, operation: operation, target: "\(info.name):\(offset)",
+                message: "\(info.name) has \(lines)")
         }
         return lineOffset
     }

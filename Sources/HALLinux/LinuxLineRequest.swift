@@ -37,7 +37,9 @@ public final class LinuxLineRequest: LineRequest {
     }
 
     /// Requests `offsets` (already checked against the chip) with `settings` for `consumer`.
-    init(chip: GPIOChipHandle, chipName: String, offsets: [Int], settings: LineSettings, consumer: String) throws(HALError) {
+    init(
+        chip: GPIOChipHandle, chipName: String, offsets: [Int], settings: LineSettings, consumer: String
+    ) throws(HALError) {
         let target = "\(chipName):" + offsets.map(String.init).joined(separator: ",")
         let plan = try GPIODRequestPlan(settings: settings, target: target)
         waiter = try DescriptorWaiter(label: "vigil.gpio \(target)", target: target)
@@ -69,23 +71,28 @@ public final class LinuxLineRequest: LineRequest {
         let initialValues = offsets.map { _ in Int32(settings.initialValue ? 1 : 0) }
         try systemCall("gpiod_line_request_bulk", target: target) {
             consumer.withCString { consumer in
-                var config = gpiod_line_request_config(consumer: consumer, request_type: plan.requestType, flags: plan.flags)
+                var config = gpiod_line_request_config(
+                    consumer: consumer, request_type: plan.requestType, flags: plan.flags)
                 return gpiod_line_request_bulk(&lines, &config, initialValues)
             }
         }
         guard plan.watchesEdges else {
-            return State(lines: lines, edgeFilter: EdgeFilter(settings: settings, initialValues: [:]), eventDescriptors: [])
+            return State(
+                lines: lines, edgeFilter: EdgeFilter(settings: settings, initialValues: [:]), eventDescriptors: [])
         }
         do throws(HALError) {
             var descriptors: [Int32] = []
             for index in offsets.indices {
                 let line = gpiod_line_bulk_get_line(&lines, UInt32(index))
-                descriptors.append(try systemCall("gpiod_line_event_get_fd", target: target) { gpiod_line_event_get_fd(line) })
+                descriptors.append(
+                    try systemCall("gpiod_line_event_get_fd", target: target) { gpiod_line_event_get_fd(line) })
             }
             var values = [Int32](repeating: 0, count: offsets.count)
             try systemCall("gpiod_line_get_value_bulk", target: target) { gpiod_line_get_value_bulk(&lines, &values) }
             let current = Dictionary(uniqueKeysWithValues: zip(offsets, values.map { $0 != 0 }))
-            return State(lines: lines, edgeFilter: EdgeFilter(settings: settings, initialValues: current), eventDescriptors: descriptors)
+            return State(
+                lines: lines, edgeFilter: EdgeFilter(settings: settings, initialValues: current),
+                eventDescriptors: descriptors)
         } catch {
             gpiod_line_release_bulk(&lines)
             throw error
@@ -105,7 +112,9 @@ public final class LinuxLineRequest: LineRequest {
     /// ``HALError/Kind/invalidArgument`` if the lines are inputs or the count is wrong.
     public func setValues(_ values: [Bool]) throws(HALError) {
         guard settings.direction == .output else {
-            throw HALError(.invalidArgument, operation: "gpiod_line_set_value_bulk", target: target, message: "the lines are inputs")
+            throw HALError(
+                .invalidArgument, operation: "gpiod_line_set_value_bulk", target: target,
+                message: "the lines are inputs")
         }
         guard values.count == offsets.count else {
             throw HALError(
@@ -114,7 +123,9 @@ public final class LinuxLineRequest: LineRequest {
         }
         let levels = values.map { Int32($0 ? 1 : 0) }
         try withLines("gpiod_line_set_value_bulk") { lines throws(HALError) in
-            _ = try systemCall("gpiod_line_set_value_bulk", target: target) { gpiod_line_set_value_bulk(&lines, levels) }
+            _ = try systemCall("gpiod_line_set_value_bulk", target: target) {
+                gpiod_line_set_value_bulk(&lines, levels)
+            }
         }
     }
 
@@ -123,7 +134,9 @@ public final class LinuxLineRequest: LineRequest {
     /// were requested without edge detection.
     public func waitForEdgeEvents(deadline: MonotonicInstant) async throws(HALError) -> [EdgeEvent] {
         guard settings.edgeDetection != .none else {
-            throw HALError(.invalidArgument, operation: "wait-edge-events", target: target, message: "the lines do not detect edges")
+            throw HALError(
+                .invalidArgument, operation: "wait-edge-events", target: target,
+                message: "the lines do not detect edges")
         }
         return try await waiter.run { scope throws(HALError) in
             let clock = SystemClock()
@@ -137,7 +150,8 @@ public final class LinuxLineRequest: LineRequest {
                 if now >= deadline { return [] }
                 let watched = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
                 let wakeAt = min(deadline, nextConfirmation ?? .distantFuture)
-                let outcome = try scope.wait(for: watched, until: wakeAt, operation: "wait-edge-events", target: self.target)
+                let outcome = try scope.wait(
+                    for: watched, until: wakeAt, operation: "wait-edge-events", target: self.target)
                 if case .ready = outcome {
                     let events = try self.readPendingEvents()
                     if !events.isEmpty { return events }
@@ -170,13 +184,16 @@ public final class LinuxLineRequest: LineRequest {
             while try systemCall("poll", target: target, { poll(&watched, nfds_t(watched.count), 0) }) > 0 {
                 for (index, descriptor) in watched.enumerated() where descriptor.revents != 0 {
                     guard descriptor.revents & Int16(POLLIN) != 0 else {
-                        throw HALError(.disconnected, operation: "poll", target: target, message: "the GPIO chip went away")
+                        throw HALError(
+                            .disconnected, operation: "poll", target: target, message: "the GPIO chip went away")
                     }
                     raw += try readEvents(from: descriptor.fd).map { (offsets[index], $0) }
                 }
             }
             var events: [EdgeEvent] = []
-            let ordered = raw.enumerated().sorted { ($0.element.event.timestamp, $0.offset) < ($1.element.event.timestamp, $1.offset) }
+            let ordered = raw.enumerated().sorted {
+                ($0.element.event.timestamp, $0.offset) < ($1.element.event.timestamp, $1.offset)
+            }
             for (_, (offset, event)) in ordered {
                 let rising = event.event_type == Int32(GPIOD_LINE_EVENT_RISING_EDGE)
                 if let edge = state.edgeFilter.observe(offset: offset, value: rising, at: event.timestamp) {

@@ -83,9 +83,14 @@ public struct LinuxSerial: SerialProvider {
         var vendorID: Int32 = 0
         var productID: Int32 = 0
         let path = description.path
-        if (try? serialPortCall("sp_get_port_usb_vid_pid", target: path) { sp_get_port_usb_vid_pid(port, &vendorID, &productID) }) != nil {
+        do {
+            try serialPortCall("sp_get_port_usb_vid_pid", target: path) {
+                sp_get_port_usb_vid_pid(port, &vendorID, &productID)
+            }
             description.usbVendorID = UInt16(exactly: vendorID)
             description.usbProductID = UInt16(exactly: productID)
+        } catch {
+            // Enumeration reports what it can: a port whose IDs cannot be read is still listed.
         }
         description.manufacturer = String(optionalCString: sp_get_port_usb_manufacturer(port))
         description.product = String(optionalCString: sp_get_port_usb_product(port))

@@ -36,7 +36,9 @@ extension SerialDevice {
         do {
             try systemCall("flock", target: path) { flock(descriptor, LOCK_EX | LOCK_NB) }
         } catch where error.errno == EWOULDBLOCK {
-            throw HALError(.busy, operation: "flock", target: path, errno: EWOULDBLOCK, message: "another program has the port open")
+            throw HALError(
+                .busy, operation: "flock", target: path, errno: EWOULDBLOCK,
+                message: "another program has the port open")
         }
     }
 

@@ -28,9 +28,10 @@ func serialPortCall(_ call: String, target: String?, _ body: () -> sp_return) th
             }
             throw HALError.system(code, operation: call, target: target, message: message)
         case SP_ERR_ARG:
-            throw HALError(.invalidArgument, operation: call, target: target, message: "libserialport rejected an argument")
+            throw HALError(
+                .invalidArgument, operation: call, target: target, message: "libserialport rejected an argument")
         case SP_ERR_SUPP:
-            throw HALError(.unsupported, operation: call, target: target, message: "not supported by libserialport for this device")
+            throw HALError(.unsupported, operation: call, target: target, message: "libserialport cannot do this here")
         default:
             throw HALError(.io, operation: call, target: target, message: "libserialport ran out of memory")
         }

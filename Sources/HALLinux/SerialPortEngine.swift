@@ -38,7 +38,8 @@ final class SerialPortEngine: Sendable {
 
     func read(upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
         guard maxCount > 0 else {
-            throw HALError(.invalidArgument, operation: "read", target: name, message: "cannot read up to \(maxCount) bytes")
+            throw HALError(
+                .invalidArgument, operation: "read", target: name, message: "cannot read up to \(maxCount) bytes")
         }
         return try await waiter.run { scope throws(HALError) in
             while true {
@@ -50,10 +51,13 @@ final class SerialPortEngine: Sendable {
                 case .interrupted:
                     continue
                 case .ready(let polled):
-                    let bytes = try self.withDevice("read") { device throws(HALError) in try device.readAvailable(upTo: maxCount) }
+                    let bytes = try self.withDevice("read") { device throws(HALError) in
+                        try device.readAvailable(upTo: maxCount)
+                    }
                     if !bytes.isEmpty { return bytes }
                     if polled.contains(where: { $0.revents & Int16(POLLHUP | POLLERR) != 0 }) {
-                        throw HALError(.disconnected, operation: "read", target: self.name, message: "the device hung up")
+                        throw HALError(
+                            .disconnected, operation: "read", target: self.name, message: "the device hung up")
                     }
                 }
             }

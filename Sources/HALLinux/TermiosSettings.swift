@@ -11,7 +11,8 @@ enum TermiosSettings {
     /// (`IXON | IXOFF`) is set only for ``SerialConfiguration/FlowControl/software``: left on,
     /// it swallows the bytes 0x11 and 0x13.
     static func makeRaw(_ settings: inout termios, flowControl: SerialConfiguration.FlowControl) {
-        settings.c_iflag &= ~tcflag_t(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IUCLC | IMAXBEL | IXANY)
+        settings.c_iflag &= ~tcflag_t(
+            IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IUCLC | IMAXBEL | IXANY)
         if flowControl == .software {
             settings.c_iflag |= tcflag_t(IXON | IXOFF)
         } else {
@@ -29,7 +30,9 @@ enum TermiosSettings {
     /// Sets raw mode, the framing (data bits, parity, stop bits), the flow control and the
     /// speed of `configuration` in `settings`. Throws ``HALError/Kind/invalidArgument`` naming
     /// `target` for a baud rate termios has no constant for.
-    static func apply(_ configuration: SerialConfiguration, to settings: inout termios, target: String) throws(HALError) {
+    static func apply(
+        _ configuration: SerialConfiguration, to settings: inout termios, target: String
+    ) throws(HALError) {
         makeRaw(&settings, flowControl: configuration.flowControl)
 
         settings.c_cflag &= ~tcflag_t(CSIZE)

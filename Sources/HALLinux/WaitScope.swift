@@ -68,7 +68,10 @@ struct WaitScope: Sendable {
 
     private func drainWakeUps() {
         var buffer = [UInt8](repeating: 0, count: 64)
-        while (try? systemCall("read", target: "wake pipe") { read(wakeDescriptor, &buffer, buffer.count) }) == buffer.count {}
+        var count = buffer.count
+        while count == buffer.count {
+            count = (try? systemCall("read", target: "wake pipe") { read(wakeDescriptor, &buffer, buffer.count) }) ?? 0
+        }
     }
 
     /// The `poll` timeout that reaches `deadline`, rounded up to whole milliseconds so that

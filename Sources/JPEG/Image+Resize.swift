@@ -4,6 +4,7 @@ extension Image {
     /// source pixel when enlarging. Returns the image itself when the size already matches.
     public func resized(width newWidth: Int, height newHeight: Int) throws(JPEGError) -> Image {
         try Self.checkDimensions(width: newWidth, height: newHeight)
+        try checkPixelCount("Image.resized")
         if newWidth == width && newHeight == height { return self }
         let columns = Self.sourceSpans(from: width, to: newWidth)
         let rows = Self.sourceSpans(from: height, to: newHeight)

@@ -2,8 +2,8 @@
 /// with no padding, in ``format`` (``PixelFormat/gray``: 1 byte a pixel; ``PixelFormat/rgb``: 3).
 ///
 /// The initialiser guarantees `pixels.count == width * height * format.bytesPerPixel` with
-/// positive dimensions that libturbojpeg can handle; code that mutates `pixels` in place must
-/// keep its size.
+/// positive dimensions that libturbojpeg can handle. Code that mutates `pixels` must keep its
+/// size; the codec checks it again and throws rather than read past the end.
 public struct Image: Sendable, Hashable {
     public let width: Int
     public let height: Int
@@ -17,16 +17,11 @@ public struct Image: Sendable, Hashable {
     /// size does not match them.
     public init(width: Int, height: Int, format: PixelFormat, pixels: [UInt8]) throws(JPEGError) {
         try Self.checkDimensions(width: width, height: height)
-        let expected = width * height * format.bytesPerPixel
-        guard pixels.count == expected else {
-            throw .invalidArgument(
-                "Image.init",
-                "\(width)x\(height) \(format) needs \(expected) bytes, got \(pixels.count)")
-        }
         self.width = width
         self.height = height
         self.format = format
         self.pixels = pixels
+        try checkPixelCount("Image.init")
     }
 
     /// An image of the given size with every byte set to `value` (black for 0).
@@ -40,6 +35,14 @@ public struct Image: Sendable, Hashable {
 
     /// Bytes per row.
     public var rowStride: Int { width * format.bytesPerPixel }
+
+    /// Throws unless `pixels` still has the size the dimensions call for (it is mutable, so
+    /// code handing it to C checks again).
+    func checkPixelCount(_ api: String) throws(JPEGError) {
+        guard pixels.count == height * rowStride else {
+            throw .invalidArgument(api, "\(width)x\(height) \(format) needs \(height * rowStride) bytes, has \(pixels.count)")
+        }
+    }
 
     static func checkDimensions(width: Int, height: Int) throws(JPEGError) {
         guard (1...maximumDimension).contains(width), (1...maximumDimension).contains(height) else {

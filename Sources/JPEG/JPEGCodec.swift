@@ -13,8 +13,14 @@ import CTurboJPEG
 public final class JPEGCodec: Sendable {
     private let compressors = TurboInstancePool(.compressor)
     private let decompressors = TurboInstancePool(.decompressor)
+    /// The largest image, in pixels after scaling, ``decode(_:format:scale:)`` will allocate for:
+    /// a corrupt or hostile header can claim up to 65535 x 65535.
+    public let maximumDecodedPixels: Int
 
-    public init() {}
+    /// A codec; `maximumDecodedPixels` defaults to 50 megapixels.
+    public init(maximumDecodedPixels: Int = 50_000_000) {
+        self.maximumDecodedPixels = maximumDecodedPixels
+    }
 
     /// Encodes `image` as a baseline JPEG at `quality` (1...100) with the given chrominance
     /// subsampling; returns the whole stream, from FF D8 to FF D9.
@@ -28,6 +34,7 @@ public final class JPEGCodec: Sendable {
         guard (1...100).contains(quality) else {
             throw .invalidArgument("JPEGCodec.encode", "quality \(quality) is outside 1...100")
         }
+        try image.checkPixelCount("JPEGCodec.encode")
         let sampling = image.format == .gray ? Subsampling.gray : subsampling
         return try compressors.withInstance { (instance) throws(JPEGError) -> [UInt8] in
             var size = instance.outputSizeBound
@@ -57,6 +64,8 @@ public final class JPEGCodec: Sendable {
     /// The result is `scale.scaled(width)` by `scale.scaled(height)` (rounded up). `scale` must
     /// be one of ``ScalingFactor/supported``. A stream libturbojpeg can only partly decode (a
     /// truncated one, say) throws a ``JPEGError`` with severity ``JPEGError/Severity/warning``.
+    /// A stream whose header claims more than ``maximumDecodedPixels`` (after scaling) is
+    /// refused before anything is allocated.
     public func decode(
         _ jpeg: [UInt8], format: PixelFormat = .rgb, scale: ScalingFactor = .one
     ) throws(JPEGError) -> Image {
@@ -70,6 +79,11 @@ public final class JPEGCodec: Sendable {
             let header = try Self.header(jpeg, instance)
             let width = scale.scaled(header.width)
             let height = scale.scaled(header.height)
+            guard width * height <= maximumDecodedPixels else {
+                throw .invalidArgument(
+                    "JPEGCodec.decode",
+                    "\(width)x\(height) is more than the \(maximumDecodedPixels) pixels this codec decodes")
+            }
             var failed = false
             let pixels = jpeg.withUnsafeBufferPointer { source in
                 [UInt8](unsafeUninitializedCapacity: width * height * format.bytesPerPixel) { buffer, count in

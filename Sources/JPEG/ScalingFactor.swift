@@ -9,24 +9,29 @@ public struct ScalingFactor: Sendable, Hashable, CustomStringConvertible {
     public let numerator: Int
     public let denominator: Int
 
-    /// A factor `numerator/denominator`, kept in lowest terms. Whether the decoder supports it
-    /// is checked when it is used.
-    public init(_ numerator: Int, _ denominator: Int) {
-        let divisor = Self.gcd(abs(numerator), abs(denominator))
-        self.numerator = divisor == 0 ? numerator : numerator / divisor
-        self.denominator = divisor == 0 ? denominator : denominator / divisor
+    /// The factor `numerator/denominator`, kept in lowest terms, or nil unless both are
+    /// positive. Whether the decoder supports it is checked when it is used.
+    public init?(_ numerator: Int, _ denominator: Int) {
+        guard numerator > 0, denominator > 0 else { return nil }
+        self.init(reducing: numerator, denominator)
     }
 
-    public static let one = ScalingFactor(1, 1)
-    public static let half = ScalingFactor(1, 2)
-    public static let quarter = ScalingFactor(1, 4)
-    public static let eighth = ScalingFactor(1, 8)
+    private init(reducing numerator: Int, _ denominator: Int) {
+        let divisor = Self.gcd(numerator, denominator)
+        self.numerator = numerator / divisor
+        self.denominator = denominator / divisor
+    }
+
+    public static let one = ScalingFactor(reducing: 1, 1)
+    public static let half = ScalingFactor(reducing: 1, 2)
+    public static let quarter = ScalingFactor(reducing: 1, 4)
+    public static let eighth = ScalingFactor(reducing: 1, 8)
 
     /// The factors libturbojpeg's decoder supports (from `tjGetScalingFactors`), largest first.
     public static let supported: [ScalingFactor] = {
         var count: Int32 = 0
         guard let factors = tjGetScalingFactors(&count), count > 0 else { return [.one] }
-        return (0..<Int(count)).map { ScalingFactor(Int(factors[$0].num), Int(factors[$0].denom)) }
+        return (0..<Int(count)).compactMap { ScalingFactor(Int(factors[$0].num), Int(factors[$0].denom)) }
     }()
 
     /// Whether the decoder can decode at this factor.

@@ -23,7 +23,8 @@ public protocol Scene: Sendable {
 extension Scene {
     /// The index of the frame shown at `time`: frame `i` covers `[i / frameRate, (i + 1) / frameRate)`
     /// seconds, its start brought forward by a microsecond so that a start time rounded down
-    /// to whole nanoseconds still falls in it. Times before the start give frame 0.
+    /// to whole nanoseconds still falls in it. Times before the start give frame 0; frame rates
+    /// below 0.1 (or not finite) count as 0.1.
     public func frameIndex(at time: MonotonicInstant) -> Int {
         FrameClock(frameRate: frameRate).index(at: time)
     }

@@ -24,9 +24,9 @@ struct Sprite {
     static func draw(_ placement: SceneScript.Placement, seed: UInt64, on canvas: Canvas) {
         let sprite = Sprite(placement, on: canvas)
         var random = SceneRandom(seed: seed, stream: 0x0B1E_C700 &+ UInt64(truncatingIfNeeded: placement.id))
-        // Two steps a second for people and animals.
-        let walked = placement.progress * placement.appearance.duration.seconds * 2 * Double.pi * 2
-        let stride = (walked.truncatingRemainder(dividingBy: 2 * Double.pi) / Double.pi - 1)  // -1...1
+        // Legs swing back and forth (a triangle wave, -1...1) twice a second.
+        let phase = (placement.progress * placement.appearance.duration.seconds * 2).truncatingRemainder(dividingBy: 1)
+        let stride = 1 - 4 * abs(phase - 0.5)
         switch placement.appearance.kind {
         case .person: sprite.drawPerson(stride: stride, &random)
         case .car: sprite.drawCar(&random)

@@ -9,9 +9,10 @@ import JPEG
 /// carries an on-screen timestamp (`YYYY-MM-DD HH:MM:SS`, the start date plus scene time) and a
 /// frame counter, and is encoded as a baseline JPEG.
 ///
-/// The same seed, settings and frame index give the same bytes, at any time within the frame
-/// and on any machine. Nothing is cached between calls; a frame of 640x480 renders and encodes
-/// in a few milliseconds. Sharing a scene between tasks is safe and they render in parallel.
+/// The same seed, settings and frame index give the same pixels at any time within the frame,
+/// on any machine, and the same JPEG bytes with the same libjpeg-turbo. Nothing is cached
+/// between calls; a 640x480 frame renders and encodes in about 2 ms (release build, one core).
+/// Sharing a scene between tasks is safe, and they render in parallel.
 public struct SyntheticScene: Scene {
     /// The largest width or height a frame may have.
     public static let maximumDimension = 4096

@@ -6,7 +6,9 @@ import Testing
 /// tests share the chip's lines.
 @Suite(
     .serialized,
-    .enabled(if: GPIOTestEnvironment.hasSimulatedChip, "needs a gpio-sim chip (the QEMU test board has one); this machine has none"))
+    .enabled(
+        if: GPIOTestEnvironment.hasSimulatedChip,
+        "needs a gpio-sim chip (the QEMU test board has one); this machine has none"))
 struct LinuxLineRequestTests {
     let clock = SystemClock()
     let consumer = "vigil-test"
@@ -21,6 +23,11 @@ struct LinuxLineRequestTests {
 
     private func pull(_ chip: any GPIOChip, _ offset: Int, up: Bool) throws {
         try GPIOTestEnvironment.pull(chip: chip.info.name, offset: offset, up: up)
+    }
+
+    /// The kinds of the next edges `request` reports, waiting at most 2 s.
+    private func nextEdgeKinds(_ request: any LineRequest) async throws -> [EdgeEvent.Kind] {
+        try await request.waitForEdgeEvents(deadline: clock.deadline(after: .seconds(2))).map(\.kind)
     }
 
     @Test func outputsAreDrivenToTheirLogicalValues() throws {
@@ -42,7 +49,8 @@ struct LinuxLineRequestTests {
 
     @Test func activeLowInvertsTheLevel() throws {
         let (chip, offsets) = try freeLines(1)
-        let output = try chip.requestLines(offsets, settings: .output(initialValue: true, activeLow: true), consumer: consumer)
+        let output = try chip.requestLines(
+            offsets, settings: .output(initialValue: true, activeLow: true), consumer: consumer)
         #expect(try !GPIOTestEnvironment.level(chip: chip.info.name, offset: offsets[0]))
         #expect(try chip.lineInfo(offsets[0]).activeLow)
         output.release()
@@ -66,7 +74,9 @@ struct LinuxLineRequestTests {
     @Test func aHeldLineIsBusyUntilReleased() throws {
         let (chip, offsets) = try freeLines(1)
         let first = try chip.requestLines(offsets, settings: .input(), consumer: consumer)
-        let busy = #expect(throws: HALError.self) { try chip.requestLines(offsets, settings: .input(), consumer: consumer) }
+        let busy = #expect(throws: HALError.self) {
+            try chip.requestLines(offsets, settings: .input(), consumer: consumer)
+        }
         #expect(busy?.kind == .busy)
 
         first.release()
@@ -93,8 +103,7 @@ struct LinuxLineRequestTests {
         #expect(before <= timestamp && timestamp <= clock.now)
 
         try pull(chip, offsets[0], up: false)
-        let falling = try await request.waitForEdgeEvents(deadline: clock.deadline(after: .seconds(2)))
-        #expect(falling.map(\.kind) == [.falling])
+        #expect(try await nextEdgeKinds(request) == [.falling])
     }
 
     @Test func onlyTheRequestedEdgesAreReported() async throws {
@@ -104,7 +113,7 @@ struct LinuxLineRequestTests {
         defer { request.release() }
 
         try pull(chip, offsets[0], up: true)
-        #expect(try await request.waitForEdgeEvents(deadline: clock.deadline(after: .seconds(2))).map(\.kind) == [.rising])
+        #expect(try await nextEdgeKinds(request) == [.rising])
 
         try pull(chip, offsets[0], up: false)
         let deadline = clock.deadline(after: .milliseconds(100))
@@ -112,14 +121,15 @@ struct LinuxLineRequestTests {
         #expect(clock.now >= deadline)
 
         try pull(chip, offsets[0], up: true)
-        #expect(try await request.waitForEdgeEvents(deadline: clock.deadline(after: .seconds(2))).map(\.kind) == [.rising])
+        #expect(try await nextEdgeKinds(request) == [.rising])
     }
 
     @Test func bouncesShorterThanTheDebouncePeriodAreIgnored() async throws {
         let period = Duration.milliseconds(200)
         let (chip, offsets) = try freeLines(1)
         try pull(chip, offsets[0], up: false)
-        let request = try chip.requestLines(offsets, settings: .input(edges: .both, debounce: period), consumer: consumer)
+        let request = try chip.requestLines(
+            offsets, settings: .input(edges: .both, debounce: period), consumer: consumer)
         defer { request.release() }
 
         // A pulse shorter than the period is no edge at all.
@@ -154,8 +164,12 @@ struct LinuxLineRequestTests {
 
     @Test func impossibleUsesAreRejected() async throws {
         let (chip, offsets) = try freeLines(1)
-        for settings in [LineSettings(direction: .output, edgeDetection: .both), LineSettings(direction: .input, drive: .openDrain)] {
-            let error = #expect(throws: HALError.self) { try chip.requestLines(offsets, settings: settings, consumer: consumer) }
+        for settings in [
+            LineSettings(direction: .output, edgeDetection: .both), LineSettings(direction: .input, drive: .openDrain),
+        ] {
+            let error = #expect(throws: HALError.self) {
+                try chip.requestLines(offsets, settings: settings, consumer: consumer)
+            }
             #expect(error?.kind == .invalidArgument)
         }
 

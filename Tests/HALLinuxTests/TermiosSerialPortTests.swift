@@ -22,7 +22,8 @@ import Testing
     /// Opens the slave of a fresh pty through `LinuxSerial`, which must fall back to termios.
     private func openPort(baudRate: Int = 115200) async throws -> Fixture {
         let terminal = try PseudoTerminal()
-        let port = try await LinuxSerial().open(terminal.slavePath, configuration: SerialConfiguration(baudRate: baudRate))
+        let port = try await LinuxSerial().open(
+            terminal.slavePath, configuration: SerialConfiguration(baudRate: baudRate))
         #expect(port is TermiosSerialPort)
         #expect(port.name == terminal.slavePath)
         return Fixture(terminal: terminal, port: port)

@@ -81,8 +81,13 @@ func meanAbsoluteError(_ a: Image, _ b: Image) -> Double {
         #expect(image.width == 13 && image.height == 5)
         #expect(ScalingFactor.supported.contains(.half))
         #expect(ScalingFactor(2, 4) == .half)
-        let error = #expect(throws: JPEGError.self) { try codec.decode(jpeg, scale: ScalingFactor(1, 3)) }
+        #expect(ScalingFactor(1, 0) == nil && ScalingFactor(-1, 2) == nil)
+        let third = try #require(ScalingFactor(1, 3))
+        let error = #expect(throws: JPEGError.self) { try codec.decode(jpeg, scale: third) }
         #expect(error?.call == "JPEGCodec.decode")
+        let limited = JPEGCodec(maximumDecodedPixels: 1000)
+        #expect(throws: JPEGError.self) { try limited.decode(jpeg) }
+        #expect(try limited.decode(jpeg, scale: .eighth).width == 13)
     }
 
     @Test func truncatedAndGarbageStreamsThrowNamedErrors() throws {
@@ -108,10 +113,24 @@ func meanAbsoluteError(_ a: Image, _ b: Image) -> Double {
     @Test func badArgumentsAreRefusedBeforeAnyCall() throws {
         #expect(throws: JPEGError.self) { try Image(width: 2, height: 2, format: .rgb, pixels: [0, 0, 0]) }
         #expect(throws: JPEGError.self) { try Image(width: 0, height: 2, format: .gray, pixels: []) }
-        let image = try Image(width: 8, height: 8, format: .rgb, filledWith: 128)
+        var image = try Image(width: 8, height: 8, format: .rgb, filledWith: 128)
         let error = #expect(throws: JPEGError.self) { try codec.encode(image, quality: 0) }
         #expect(error?.call == "JPEGCodec.encode")
         #expect(throws: JPEGError.self) { try codec.encode(image, quality: 101) }
+        image.pixels.removeLast(100)
+        let shrunk = #expect(throws: JPEGError.self) { try codec.encode(image, quality: 80) }
+        #expect(shrunk?.call == "JPEGCodec.encode")
+        #expect(throws: JPEGError.self) { try image.resized(width: 4, height: 4) }
+    }
+
+    @Test func resizingAveragesWhenShrinkingAndRepeatsWhenEnlarging() throws {
+        let image = try Image(width: 4, height: 2, format: .gray, pixels: [0, 10, 20, 30, 40, 50, 60, 70])
+        #expect(try image.resized(width: 2, height: 1).pixels == [25, 45])
+        #expect(try image.resized(width: 8, height: 2).pixels == [0, 0, 10, 10, 20, 20, 30, 30, 40, 40, 50, 50, 60, 60, 70, 70])
+        #expect(try image.resized(width: 4, height: 2) == image)
+        let rgb = try Image(width: 2, height: 1, format: .rgb, pixels: [10, 20, 30, 50, 60, 70])
+        #expect(try rgb.resized(width: 1, height: 2).pixels == [30, 40, 50, 30, 40, 50])
+        #expect(throws: JPEGError.self) { try rgb.resized(width: 0, height: 2) }
     }
 
     @Test func oddSizesAndTinyImagesWork() throws {

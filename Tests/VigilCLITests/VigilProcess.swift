@@ -56,3 +56,66 @@ struct VigilProcess {
         return Result(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), error: String(decoding: err, as: UTF8.self))
     }
 }
+
+/// A `vigil` that keeps running (an emulator), with its standard output read line by line.
+final class RunningVigil: @unchecked Sendable {
+    let process = Process()
+    private let output = Pipe()
+    private let lines = DispatchQueue(label: "vigil-output")
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = VigilProcess.executable
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// The next line of standard output (nil at end of file), read off the cooperative pool.
+    func nextLine() async -> String? {
+        await withCheckedContinuation { continuation in
+            lines.async { [output] in
+                var line = Data()
+                while true {
+                    let byte = output.fileHandleForReading.readData(ofLength: 1)
+                    if byte.isEmpty { return continuation.resume(returning: line.isEmpty ? nil : String(decoding: line, as: UTF8.self)) }
+                    if byte.first == 0x0A { return continuation.resume(returning: String(decoding: line, as: UTF8.self)) }
+                    line.append(byte)
+                }
+            }
+        }
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    func stop() async -> Int32 {
+        process.terminate()
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { [process] in
+                process.waitUntilExit()
+                continuation.resume(returning: process.terminationStatus)
+            }
+        }
+    }
+}
+
+/// Runs a program to completion off the cooperative pool.
+func runProgram(_ path: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            do {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: path)
+                process.arguments = arguments
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                process.standardError = pipe
+                try process.run()
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// `vigil emulate` in a process of its own, driven by software that is not ours.
+@Suite struct EmulateTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let python = root.appendingPathComponent(".build-python/bin/python").path
+    static let host = root.appendingPathComponent("Tools/hosts/vc0706_host.py").path
+
+    @Test func aPyserialHostResetsReadsTheVersionAndGetsIdenticalFramesChunkedAndWhole() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.python), "no pyserial environment at \(Self.python): run Tools/setup")
+        let link = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-cam-\(UUID().uuidString)").path
+        let emulator = try RunningVigil(["emulate", "--camera", "vc0706", "--scene", "street", "--seed", "5", "--size", "320x240", "--link", link])
+        let path = try #require(await emulator.nextLine())
+        #expect(path.hasPrefix("/dev/pts/"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == path)
+
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-host-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        // Through the stable link, at 38400, as the libraries do.
+        let result = try await runProgram(Self.python, [Self.host, link, output.path])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.hasPrefix("ok "))
+        let whole = try [UInt8](Data(contentsOf: output.appendingPathComponent("whole.jpg")))
+        let chunked = try [UInt8](Data(contentsOf: output.appendingPathComponent("chunked.jpg")))
+        #expect(whole == chunked)
+        let djpeg = try await runProgram("/usr/bin/djpeg", [output.appendingPathComponent("whole.jpg").path])
+        #expect(djpeg.status == 0)
+        #expect(djpeg.output.hasPrefix("P6\n320 240\n"))
+
+        #expect(await emulator.stop() == 0)
+        #expect(!FileManager.default.fileExists(atPath: link))  // the link goes with the emulator
+    }
+
+    @Test func everyCameraGetsItsOwnPty() async throws {
+        let emulator = try RunningVigil(["emulate", "--count", "3", "--json"])
+        var paths: [String] = []
+        for _ in 0..<3 {
+            let line = try #require(await emulator.nextLine())
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            paths.append(try #require(object["path"] as? String))
+        }
+        #expect(Set(paths).count == 3)
+        #expect(await emulator.stop() == 0)
+    }
+}
