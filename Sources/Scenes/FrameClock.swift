@@ -16,6 +16,7 @@ struct FrameClock: Sendable {
     }
 
     func start(of index: Int) -> MonotonicInstant {
-        MonotonicInstant(nanoseconds: Int64((Double(max(index, 0)) * 1e9 / rate).rounded()))
+        // Capped below Int64.max, the end of any timeline.
+        MonotonicInstant(nanoseconds: Int64(min((Double(max(index, 0)) * 1e9 / rate).rounded(), 9e18)))
     }
 }

@@ -31,6 +31,11 @@ struct SceneRandom: Sendable {
         range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
     }
 
+    /// One of `items`, all equally likely; `items` must not be empty.
+    mutating func element<Item>(of items: [Item]) -> Item {
+        items[integer(0...(items.count - 1))]
+    }
+
     /// True with probability `probability`.
     mutating func chance(_ probability: Double) -> Bool { unit() < probability }
 

@@ -32,7 +32,7 @@ public struct SceneScript: Sendable, Hashable {
         let elapsed = Duration.nanoseconds(max(time.nanoseconds, 0))
         var cycle: Int64 = 0
         var offset = elapsed
-        if let period {
+        if let period, period > .zero {
             let periodNanoseconds = period.nanoseconds
             cycle = elapsed.nanoseconds / periodNanoseconds
             offset = .nanoseconds(elapsed.nanoseconds % periodNanoseconds)
@@ -40,7 +40,7 @@ public struct SceneScript: Sendable, Hashable {
         var placed: [Placement] = []
         // The current pass and, for appearances overrunning a period, the previous one.
         for back in (cycle > 0 ? [Int64(0), 1] : [0]) {
-            let local = offset + (period ?? .zero) * Int(back)
+            let local = back == 0 ? offset : offset + (period ?? .zero)
             let firstID = Int(cycle - back) * appearances.count
             for (index, appearance) in appearances.enumerated() {
                 guard let progress = appearance.progress(at: local) else { continue }

@@ -21,7 +21,10 @@ struct Sprite {
     }
 
     /// Draws the object; `seed` and the id pick its colours, `progress` the stride.
+    /// Boxes that are not finite, or absurdly far out, are not drawn.
     static func draw(_ placement: SceneScript.Placement, seed: UInt64, on canvas: Canvas) {
+        let box = placement.box
+        guard [box.x, box.y, box.width, box.height].allSatisfy({ $0.isFinite && abs($0) < 100 }) else { return }
         let sprite = Sprite(placement, on: canvas)
         var random = SceneRandom(seed: seed, stream: 0x0B1E_C700 &+ UInt64(truncatingIfNeeded: placement.id))
         // Legs swing back and forth (a triangle wave, -1...1) twice a second.
@@ -58,14 +61,10 @@ struct Sprite {
         RGB(30, 100, 60), RGB(230, 180, 20),
     ]
 
-    private func pick(_ colors: [RGB], _ random: inout SceneRandom) -> RGB {
-        colors[random.integer(0...(colors.count - 1))]
-    }
-
     private func drawPerson(stride: Double, _ random: inout SceneRandom) {
-        let skin = pick(Self.skins, &random)
-        let shirt = pick(Self.clothes, &random)
-        let trousers = pick(Self.clothes, &random).scaled(150)
+        let skin = random.element(of: Self.skins)
+        let shirt = random.element(of: Self.clothes)
+        let trousers = random.element(of: Self.clothes).scaled(150)
         let swing = stride * 0.14
         rect(0.26 + swing, 0.54, 0.50 + swing, 0.98, trousers)
         rect(0.50 - swing, 0.54, 0.74 - swing, 0.98, trousers.scaled(220))
@@ -75,11 +74,11 @@ struct Sprite {
         rect(0.04 - swing * 0.5, 0.18, 0.18 - swing * 0.5, 0.50, shirt.scaled(210))
         rect(0.82 + swing * 0.5, 0.18, 0.96 + swing * 0.5, 0.50, shirt.scaled(210))
         ellipse(0.5, 0.085, 0.24, 0.085, skin)
-        ellipse(0.5, 0.045, 0.24, 0.045, pick(Self.clothes, &random).scaled(90))
+        ellipse(0.5, 0.045, 0.24, 0.045, random.element(of: Self.clothes).scaled(90))
     }
 
     private func drawCar(_ random: inout SceneRandom) {
-        let paint = pick(Self.paints, &random)
+        let paint = random.element(of: Self.paints)
         let glass = RGB(70, 90, 110)
         rect(0.0, 0.40, 1.0, 0.84, paint)
         rect(0.20, 0.04, 0.76, 0.42, paint.scaled(220))
@@ -95,7 +94,7 @@ struct Sprite {
     }
 
     private func drawAnimal(stride: Double, _ random: inout SceneRandom) {
-        let fur = [RGB(120, 85, 50), RGB(200, 170, 120), RGB(40, 35, 30), RGB(170, 170, 165)][random.integer(0...3)]
+        let fur = random.element(of: [RGB(120, 85, 50), RGB(200, 170, 120), RGB(40, 35, 30), RGB(170, 170, 165)])
         let swing = stride * 0.05
         for (leg, phase) in [(0.18, swing), (0.30, -swing), (0.58, -swing), (0.70, swing)] {
             rect(leg + phase, 0.55, leg + phase + 0.07, 1.0, fur.scaled(200))

@@ -46,7 +46,7 @@ struct StreetLayout: Sendable, Hashable {
         var x = random.uniform(-0.05...0.0)
         while x < 1 {
             let width = random.uniform(0.10...0.26)
-            let wall = palette[random.integer(0...(palette.count - 1))].varied(by: 18, &random)
+            let wall = random.element(of: palette).varied(by: 18, &random)
             let top = random.uniform(0.06...0.30)
             buildings.append(
                 Building(

@@ -28,7 +28,8 @@ public struct SyntheticScene: Scene {
     public var startDate: Int64
     public var daylight: Daylight
     public var frameRate: Double
-    /// Sensor noise by day, in grey levels either side of the true value (night triples it).
+    /// Sensor noise by day, in grey levels either side of the true value, 0...255 (night
+    /// triples it).
     public var noise: Int
     /// Chrominance subsampling of the JPEGs: 4:2:2 like a VC0706.
     public var subsampling: Subsampling
@@ -86,7 +87,7 @@ public struct SyntheticScene: Scene {
 
     /// The wall-clock time at scene time `time`, whole seconds.
     func wallClock(at time: MonotonicInstant) -> WallClock {
-        WallClock(secondsSince1970: startDate + time.nanoseconds / 1_000_000_000)
+        WallClock(secondsSince1970: startDate.addingReportingOverflow(time.nanoseconds / 1_000_000_000).partialValue)
     }
 
     private func render(index: Int, width: Int, height: Int) throws(SceneError) -> Image {
@@ -106,7 +107,8 @@ public struct SyntheticScene: Scene {
             layout.draw(on: canvas)
             let placements = script.placements(at: time).sorted { $0.box.y + $0.box.height < $1.box.y + $1.box.height }
             for placement in placements { Sprite.draw(placement, seed: seed, on: canvas) }
-            SensorNoise(seed: seed, frame: index, amplitude: lighting.isNight ? noise * 3 : noise)
+            let amplitude = min(max(noise, 0), 255)
+            SensorNoise(seed: seed, frame: index, amplitude: lighting.isNight ? amplitude * 3 : amplitude)
                 .apply(to: canvas, infrared: lighting.isNight)
             if showsOverlay { drawOverlay(on: canvas, clock: clock, index: index) }
             initialized = count

@@ -1,8 +1,15 @@
 /// Civil (proleptic Gregorian) date and time for the on-screen timestamp, without Foundation
 /// and without time zones: the seconds are read as the camera's local wall-clock time.
 struct WallClock: Sendable, Hashable {
-    /// Seconds since 1970-01-01 00:00:00.
-    var secondsSince1970: Int64
+    /// Seconds since 1970-01-01 00:00:00, within about ten thousand years of it.
+    let secondsSince1970: Int64
+
+    /// Clamps `secondsSince1970` to ten thousand years either side of 1970, far beyond any
+    /// useful date, so that the calendar arithmetic cannot overflow.
+    init(secondsSince1970: Int64) {
+        let limit: Int64 = 10_000 * 366 * 86_400
+        self.secondsSince1970 = min(max(secondsSince1970, -limit), limit)
+    }
 
     var secondOfDay: Int {
         Int(((secondsSince1970 % 86_400) + 86_400) % 86_400)

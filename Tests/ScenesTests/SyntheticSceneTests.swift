@@ -38,13 +38,13 @@ import Testing
         let first = try SceneCatalog.scene(named: "busy", seed: 99)
         let second = try SceneCatalog.scene(named: "busy", seed: 99)
         let other = try SceneCatalog.scene(named: "busy", seed: 100)
-        for second_ in [0.0, 12.5, 600] {
-            let a = try first.frame(at: at(second_), width: 320, height: 240, quality: 70)
-            let b = try second.frame(at: at(second_), width: 320, height: 240, quality: 70)
-            let c = try other.frame(at: at(second_), width: 320, height: 240, quality: 70)
+        for seconds in [0.0, 12.5, 600] {
+            let a = try first.frame(at: at(seconds), width: 320, height: 240, quality: 70)
+            let b = try second.frame(at: at(seconds), width: 320, height: 240, quality: 70)
+            let c = try other.frame(at: at(seconds), width: 320, height: 240, quality: 70)
             #expect(a == b)
             #expect(a.jpeg != c.jpeg)
-            #expect(first.objects(at: at(second_)) == second.objects(at: at(second_)))
+            #expect(first.objects(at: at(seconds)) == second.objects(at: at(seconds)))
         }
         // The street itself differs between seeds, not only the noise.
         let quiet = [SyntheticScene(seed: 1, noise: 0), SyntheticScene(seed: 2, noise: 0)]
@@ -167,7 +167,7 @@ import Testing
     @Test func theTimestampChangesTheImageBetweenSeconds() throws {
         let scene = SyntheticScene(seed: 6, frameRate: 10, noise: 0)
         let width = 320
-        /// The rows of the timestamp's line (scale 1 at 240 rows: 3...10).
+        // The rows of the timestamp's line (scale 1 at 240 rows: 3...10).
         func timestampBand(_ second: Double) throws -> ArraySlice<UInt8> {
             try scene.image(at: at(second), width: width, height: 240).pixels[(3 * width * 3)..<(11 * width * 3)]
         }
@@ -225,6 +225,20 @@ import Testing
             return
         }
         #expect(codecError.call == "JPEGCodec.encode")
+    }
+
+    @Test func extremeValuesDoNotCrash() throws {
+        let nonsense = SceneScript.Appearance(
+            start: .zero, duration: .seconds(10), kind: .car, from: (.nan, 0.5), to: (.infinity, 0.5), size: 1e300)
+        var scene = SyntheticScene(seed: .max, script: SceneScript([nonsense], repeatingEvery: .seconds(60)), startDate: .max, frameRate: .nan, noise: .max)
+        scene.script.period = .zero
+        for time in [MonotonicInstant.zero, at(5), .distantFuture, MonotonicInstant(nanoseconds: .min)] {
+            let frame = try scene.frame(at: time, width: 64, height: 48, quality: 50)
+            #expect(JPEG.isComplete(frame.jpeg))
+            _ = scene.objects(at: time)
+            _ = scene.isDark(at: time)
+        }
+        #expect(scene.frameStart(.max) == MonotonicInstant(nanoseconds: 9_000_000_000_000_000_000))
     }
 
     @Test func oddSizesRender() throws {
