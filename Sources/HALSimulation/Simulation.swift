@@ -91,7 +91,7 @@ final class SimulationExecutor: TaskExecutor, @unchecked Sendable {
         clock: VirtualClock, speed: Double?, quietPeriod: Duration, task: Task<Void, Never>,
         outcome: () -> Result<T, any Error>?
     ) -> Result<T, any Error> {
-        let pace = speed.map { Pace(clock: clock, speed: $0) }
+        var pace = speed.map { Pace(clock: clock, speed: $0) }
         if pace != nil {
             // A timer set from outside (a pty pump) may be due before the one we sleep for.
             clock.onTimersChanged { [arrived] in
@@ -105,13 +105,22 @@ final class SimulationExecutor: TaskExecutor, @unchecked Sendable {
         while true {
             _ = runQueuedJobs()
             if let result = outcome() { return result }
-            if let pace {
+            if var current = pace {
                 // Fire what is due by the wall clock; otherwise sleep until the next timer is
                 // due or work arrives from outside (a pty, another thread).
-                let target = pace.virtualNow()
-                if clock.fireNextTimer(notAfter: target) { continue }
+                let target = current.virtualNow()
+                if let next = clock.nextDeadline, next <= target {
+                    // Late by more than a moment (a busy machine)? Slip rather than rush:
+                    // bytes must never pass faster than their baud.
+                    if next.duration(to: target) > .milliseconds(50) * current.speed {
+                        current = Pace(clock: clock, speed: current.speed, at: next)
+                        pace = current
+                    }
+                    clock.fireNextTimer(notAfter: current.virtualNow())
+                    continue
+                }
                 clock.advance(to: target)
-                let wake = clock.nextDeadline.map(pace.wallTime(of:)) ?? Date(timeIntervalSinceNow: 0.25)
+                let wake = clock.nextDeadline.map(current.wallTime(of:)) ?? Date(timeIntervalSinceNow: 0.25)
                 arrived.lock()
                 if queue.withLock({ $0.isEmpty }) { _ = arrived.wait(until: min(wake, Date(timeIntervalSinceNow: 0.25))) }
                 arrived.unlock()
@@ -137,9 +146,10 @@ private struct Pace {
     let virtualStart: MonotonicInstant
     let wallStart = Date()
 
-    init(clock: VirtualClock, speed: Double) {
+    /// Virtual time `start` (default: the clock's now) is now on the wall clock.
+    init(clock: VirtualClock, speed: Double, at start: MonotonicInstant? = nil) {
         self.speed = max(speed, 1e-6)
-        virtualStart = clock.now
+        virtualStart = start ?? clock.now
     }
 
     func virtualNow() -> MonotonicInstant {

@@ -24,11 +24,7 @@ struct VigilProcess {
     /// Runs vigil to completion on a thread of its own: waiting for a process must not hold
     /// one of Swift's few cooperative threads, which other tests need.
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Swift.Result { try runBlocking(arguments, environment: environment) })
-            }
-        }
+        try await onThreadOfItsOwn { try runBlocking(arguments, environment: environment) }
     }
 
     private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Result {
@@ -46,10 +42,10 @@ struct VigilProcess {
         // Drain standard error beside standard output, so neither pipe fills and stalls vigil.
         nonisolated(unsafe) var err = Data()
         let errorDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        Thread {
             err = error.fileHandleForReading.readDataToEndOfFile()
             errorDone.signal()
-        }
+        }.start()
         let out = output.fileHandleForReading.readDataToEndOfFile()
         errorDone.wait()
         process.waitUntilExit()
@@ -89,33 +85,34 @@ final class RunningVigil: @unchecked Sendable {
     /// Sends SIGTERM and returns the exit status.
     func stop() async -> Int32 {
         process.terminate()
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { [process] in
-                process.waitUntilExit()
-                continuation.resume(returning: process.terminationStatus)
-            }
-        }
+        return (try? await onThreadOfItsOwn { [process] in
+            process.waitUntilExit()
+            return process.terminationStatus
+        }) ?? -1
     }
 }
 
 /// Runs a program to completion off the cooperative pool.
 func runProgram(_ path: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+    try await onThreadOfItsOwn {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Runs blocking work on a new thread. Not on Dispatch's global queue: on Linux that queue
+/// has as many threads as cores and Swift's own tasks run on it too, so blocking it for the
+/// length of a subprocess starves every other test.
+func onThreadOfItsOwn<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            do {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: path)
-                process.arguments = arguments
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                process.standardError = pipe
-                try process.run()
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
