@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C libraries, each behind a local shim header.
@@ -31,6 +32,10 @@ let package = Package(
             name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]),
 
+        .systemLibrary(
+            name: "CAVFormat", path: "Sources/CAVFormat", pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev"])]),
+
         .target(name: "HAL"),
         .target(
             name: "HALLinux",
@@ -45,10 +50,18 @@ let package = Package(
         .target(name: "JPEG", dependencies: ["CTurboJPEG"]),
         .target(name: "Scenes", dependencies: ["HAL", "JPEG"]),
         .target(name: "Emulators", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes"]),
+        .target(name: "Movies", dependencies: ["CAVFormat"]),
+        .target(name: "EventStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "Recorder",
+            dependencies: [
+                "HAL", "CameraDrivers", "JPEG", "Movies", "EventStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "VigilCLI",
             dependencies: [
-                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG",
+                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Recorder", "EventStore", "Movies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -65,6 +78,14 @@ let package = Package(
             dependencies: ["HAL", "HALSimulation", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG"]),
         .testTarget(name: "ScenesTests", dependencies: ["HAL", "JPEG", "Scenes"]),
         .testTarget(name: "EmulatorsTests", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "Emulators", "JPEG"]),
+        .testTarget(name: "MoviesTests", dependencies: ["Movies", "JPEG"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore"]),
+        .testTarget(
+            name: "RecorderTests",
+            dependencies: ["HAL", "HALSimulation", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Movies", "EventStore", "Recorder"]),
+        .testTarget(
+            name: "HILTests",
+            dependencies: ["HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraDrivers", "Emulators", "Scenes", "JPEG"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI", "HAL", "HALSimulation", "BoardSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,1 @@
+// The event index and storage: see the module's other files.

@@ -1,0 +1,1 @@
+// Movie writing: see the module's other files.

@@ -1,0 +1,1 @@
+// The recorder: see the module's other files.
