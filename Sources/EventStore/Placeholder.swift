@@ -1,1 +1,0 @@
-// The event index and storage: see the module's other files.
