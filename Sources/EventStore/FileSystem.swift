@@ -106,6 +106,21 @@ enum FileSystem {
         return String(trimmed[trimmed.index(after: slash)...])
     }
 
+    /// The absolute path of `path` with symbolic links, `.` and `..` resolved, when it or its
+    /// directory exists; otherwise `path` itself. Used to compare paths written in different forms.
+    static func canonical(_ path: String) -> String {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let parent = parentDirectory(of: path)
+        if let resolved = realpath(parent, nil) {
+            defer { free(resolved) }
+            return join(String(cString: resolved), lastComponent(of: path))
+        }
+        return path
+    }
+
     /// `base/name`, without doubling a slash.
     static func join(_ base: String, _ name: String) -> String {
         base.hasSuffix("/") ? base + name : base + "/" + name
