@@ -1,0 +1,68 @@
+/// Turns the partial file a crashed or interrupted ``MovieWriter`` left into a finished movie.
+public enum MovieRepair {
+    /// Remuxes every readable frame of `partial` (same bytes, same timestamps, same metadata)
+    /// into a finished movie at `path`, then removes `partial`.
+    ///
+    /// The new movie is written to `path + ".repairing"` and renamed to `path` when finished,
+    /// so a crash during the repair leaves `partial` untouched (and a stale `.repairing` file
+    /// that the next repair replaces). Frames are read up to the first point where the file is
+    /// unreadable (a torn end); frames that are not whole JPEGs of the movie's size, or out of
+    /// time order, are skipped.
+    ///
+    /// - Returns: the finished movie's summary.
+    /// - Throws: ``MovieError/Kind/invalidArgument`` if `partial` and `path` are the same;
+    ///   ``MovieError/Kind/notFound`` if `partial` does not exist; ``MovieError/Kind/invalidMovie``
+    ///   if it holds no readable frame (it is left in place); a libav or file-system failure
+    ///   while writing (``MovieError/Kind/diskFull``, ...), after which `partial` is left in
+    ///   place and nothing is at `path`.
+    public static func finish(partial: String, to path: String) throws(MovieError) -> MovieSummary {
+        let temporary = path + ".repairing"
+        guard partial != path, partial != temporary else {
+            throw MovieError(
+                kind: .invalidArgument, call: "MovieRepair.finish",
+                message: "the partial file and the finished movie must be different files", path: path)
+        }
+        let reader = try MovieReader(path: partial)
+        let writer = try MovieWriter(
+            path: path, partialPath: temporary, replacingPartial: true, width: reader.width, height: reader.height,
+            metadata: reader.metadata)
+        var readFailure: MovieError? = nil
+        while true {
+            let frame: MovieFrame?
+            do throws(MovieError) {
+                frame = try reader.next()
+            } catch {
+                readFailure = error  // a torn end: the frames before it are the movie
+                break
+            }
+            guard let frame else { break }
+            do throws(MovieError) {
+                try writer.append(jpeg: frame.jpeg, at: frame.time)
+            } catch where error.kind == .invalidFrame || error.kind == .timestampOrder {
+                continue
+            } catch {
+                writer.abandon()
+                FileSystem.removeIfPresent(temporary)
+                throw error
+            }
+        }
+        guard writer.frames > 0 else {
+            writer.abandon()
+            FileSystem.removeIfPresent(temporary)
+            throw readFailure
+                ?? MovieError(
+                    kind: .invalidMovie, call: "MovieRepair.finish", message: "the partial file holds no readable frame",
+                    path: partial)
+        }
+        let summary: MovieSummary
+        do throws(MovieError) {
+            summary = try writer.finish()
+        } catch {
+            FileSystem.removeIfPresent(temporary)
+            throw error
+        }
+        try FileSystem.remove(partial)
+        FileSystem.syncDirectory(of: partial)
+        return summary
+    }
+}

@@ -1,1 +1,0 @@
-// Movie writing: see the module's other files.

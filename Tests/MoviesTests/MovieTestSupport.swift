@@ -1,0 +1,225 @@
+import Foundation
+import JPEG
+import Testing
+
+@testable import Movies
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A fresh directory under the system's temporary directory, removed by `remove()`.
+struct TemporaryDirectory {
+    let path: String
+
+    init(_ label: String = "movies") throws {
+        path = NSTemporaryDirectory() + "vigil-\(label)-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A tiny tmpfs mounted on a fresh directory, to fill up. Needs root (or CAP_SYS_ADMIN).
+final class TinyFileSystem {
+    let path: String
+
+    /// Whether this process may mount a tmpfs (checked once, by mounting and unmounting one).
+    static let isPermitted: Bool = {
+        guard let probe = try? TinyFileSystem(kilobytes: 64) else { return false }
+        probe.unmount()
+        return true
+    }()
+
+    init(kilobytes: Int, readOnly: Bool = false) throws {
+        let directory = try TemporaryDirectory("tmpfs")
+        path = directory.path
+        let options = "size=\(kilobytes)k" + (readOnly ? ",ro" : "")
+        let result = try Tool.run("/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", path])
+        guard result.status == 0 else {
+            directory.remove()
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSLocalizedDescriptionKey: result.error])
+        }
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    /// Fills the file system with a filler file until the kernel says it is full.
+    func fill() {
+        let descriptor = open(file("filler"), O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        let chunk = [UInt8](repeating: 0xAA, count: 512)
+        while chunk.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) > 0 {}
+        // Fill the last partial block too.
+        let byte: [UInt8] = [0]
+        while byte.withUnsafeBytes({ write(descriptor, $0.baseAddress, 1) }) > 0 {}
+    }
+
+    func unmount() {
+        _ = try? Tool.run("/bin/umount", [path])
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// Runs command-line tools (ffprobe, ffmpeg) to completion, their output captured in files so
+/// that no pipe can fill and stall them.
+enum Tool {
+    struct Result {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> Result {
+        let scratch = NSTemporaryDirectory() + "vigil-tool-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: scratch + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: scratch + ".out")
+            try? FileManager.default.removeItem(atPath: scratch + ".err")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".out"))
+        let error = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".err"))
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try output.close()
+        try error.close()
+        return Result(
+            status: process.terminationStatus,
+            output: (try? String(contentsOfFile: scratch + ".out", encoding: .utf8)) ?? "",
+            error: (try? String(contentsOfFile: scratch + ".err", encoding: .utf8)) ?? "")
+    }
+
+    static let ffprobe = "/usr/bin/ffprobe"
+    static let ffmpeg = "/usr/bin/ffmpeg"
+
+    /// ffprobe's count of decodable frames, codec name and container duration (seconds).
+    static func probe(_ path: String) throws -> (frames: Int?, codec: String?, duration: Double?) {
+        let result = try run(
+            ffprobe,
+            [
+                "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                "stream=nb_read_frames,codec_name", "-show_entries", "format=duration", "-of", "json", path,
+            ])
+        let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        let stream = (json?["streams"] as? [[String: Any]])?.first
+        let format = json?["format"] as? [String: Any]
+        return (
+            (stream?["nb_read_frames"] as? String).flatMap { Int($0) }, stream?["codec_name"] as? String,
+            (format?["duration"] as? String).flatMap { Double($0) }
+        )
+    }
+
+    /// The video packets' timestamps as ffprobe reports them, in milliseconds.
+    static func packetTimes(_ path: String) throws -> [Int64] {
+        let result = try run(
+            ffprobe, ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", path])
+        return result.output.split(whereSeparator: \.isNewline).compactMap { line in
+            Double(line.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: ",")))
+                .map { Int64(($0 * 1000).rounded()) }
+        }
+    }
+}
+
+/// A deterministic pseudo-random source (SplitMix64).
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Real JPEG frames: a colour gradient that shifts with the frame number, which is drawn in
+/// large digits in the top-left corner.
+enum TestFrames {
+    static let codec = JPEGCodec()
+
+    static func jpeg(number: Int, width: Int = 640, height: Int = 480, quality: Int = 75) throws -> [UInt8] {
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                let base = (y * width + x) * 3
+                pixels[base] = UInt8(truncatingIfNeeded: x * 255 / max(1, width - 1) + number * 3)
+                pixels[base + 1] = UInt8(truncatingIfNeeded: y * 255 / max(1, height - 1) + number * 5)
+                pixels[base + 2] = UInt8(truncatingIfNeeded: (x + y) / 4 + number * 7)
+            }
+        }
+        let scale = max(1, min(width, height) / 40)
+        for (position, digit) in String(number).enumerated() {
+            draw(digit: digit, at: (2 + position * 4) * scale, scale: scale, into: &pixels, width: width, height: height)
+        }
+        let image = try Image(width: width, height: height, format: .rgb, pixels: pixels)
+        return try codec.encode(image, quality: quality)
+    }
+
+    /// 3x5 pixel digits.
+    private static let font: [Character: [String]] = [
+        "0": ["###", "#.#", "#.#", "#.#", "###"], "1": [".#.", "##.", ".#.", ".#.", "###"],
+        "2": ["###", "..#", "###", "#..", "###"], "3": ["###", "..#", "###", "..#", "###"],
+        "4": ["#.#", "#.#", "###", "..#", "..#"], "5": ["###", "#..", "###", "..#", "###"],
+        "6": ["###", "#..", "###", "#.#", "###"], "7": ["###", "..#", "..#", "..#", "..#"],
+        "8": ["###", "#.#", "###", "#.#", "###"], "9": ["###", "#.#", "###", "..#", "###"],
+    ]
+
+    private static func draw(digit: Character, at left: Int, scale: Int, into pixels: inout [UInt8], width: Int, height: Int) {
+        guard let rows = font[digit] else { return }
+        for (row, pattern) in rows.enumerated() {
+            for (column, mark) in pattern.enumerated() where mark == "#" {
+                for dy in 0..<scale {
+                    for dx in 0..<scale {
+                        let x = left + column * scale + dx
+                        let y = 2 * scale + row * scale + dy
+                        guard x < width, y < height else { continue }
+                        let base = (y * width + x) * 3
+                        pixels[base] = 255
+                        pixels[base + 1] = 255
+                        pixels[base + 2] = 255
+                    }
+                }
+            }
+        }
+    }
+
+    /// Capture times starting at `start`, 66...134 ms apart, from a seeded generator.
+    static func irregularTimes(count: Int, seed: UInt64, start: Duration = .zero) -> [Duration] {
+        var generator = SeededGenerator(seed: seed)
+        var time = start
+        return (0..<count).map { index in
+            if index > 0 { time += .milliseconds(Int.random(in: 66...134, using: &generator)) }
+            return time
+        }
+    }
+}
+
+/// The summary a writer should report for frames at `times` (relative to the first).
+func expectedTiming(_ times: [Duration]) -> FrameTiming {
+    var timing = FrameTiming()
+    for time in times { _ = timing.add((time - times[0]).roundedMilliseconds ?? 0) }
+    return timing
+}
+
+/// The ``MovieError`` `body` throws, or nil if it throws nothing (or something else).
+func movieError(_ body: () throws -> Void) -> MovieError? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return error as? MovieError
+    }
+}
+
+func fileExists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
