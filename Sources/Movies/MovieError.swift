@@ -74,7 +74,8 @@ public struct MovieError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     static func kind(ofAVError code: Int32) -> Kind {
-        if code == LibAV.invalidData { return .invalidMovie }
+        // Invalid data, or a file that ends before its first frame.
+        if code == LibAV.invalidData || code == LibAV.endOfFile { return .invalidMovie }
         // AVERROR(e) is -e on every platform libav supports with POSIX errno values.
         return code < 0 && code > -4096 ? kind(ofErrno: -code) : .library
     }
