@@ -109,6 +109,7 @@ private struct Reconciliation {
             var kept: [MovieRow] = []
             for var movie in groups[index].movies {
                 if settle(&movie, probe: probe, repair: repair) {
+                    if let id = movie.id, changedMovies.contains(id) { groups[index].changed = true }
                     kept.append(movie)
                 } else {
                     groups[index].moviesRemoved = true
