@@ -64,6 +64,37 @@ import Testing
         }
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+    func readerInAnotherProcessWhileWriterIsInATransaction() throws {
+        try withScratch { scratch in
+            let path = scratch.file("index.sqlite")
+            let writer = try EventIndex(path: path)
+            try writer.beginEvent(camera: "cam", start: baseTime)
+            try writer.beginEvent(camera: "cam", start: time(1))
+            var seen = ""
+            try writer.insertEvent(camera: "cam", start: time(2)) {
+                seen = try Self.sqlite3(path, "SELECT count(*), group_concat(state) FROM event")
+            }
+            #expect(seen == "2|recording,recording")
+            #expect(try Self.sqlite3(path, "SELECT count(*) FROM event") == "3")
+            #expect(try Self.sqlite3(path, "PRAGMA journal_mode") == "wal")
+        }
+    }
+
+    /// Runs the sqlite3 shell read-only on `path` and returns its trimmed output.
+    static func sqlite3(_ path: String, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = ["-readonly", path, sql]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     @Test func readersInOtherThreadsWhileWriting() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
