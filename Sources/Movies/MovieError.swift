@@ -38,6 +38,7 @@ public struct MovieError: Error, Sendable, Hashable, CustomStringConvertible {
         case library
     }
 
+    /// What kind of failure this is.
     public var kind: Kind
     /// The C call or Swift API that failed.
     public var call: String
@@ -49,6 +50,7 @@ public struct MovieError: Error, Sendable, Hashable, CustomStringConvertible {
     /// negated `errno` when a POSIX call failed; nil for checks made in Swift.
     public var code: Int32?
 
+    /// An error with the given parts (the module makes its own; this is for callers' tests).
     public init(kind: Kind, call: String, message: String, path: String? = nil, code: Int32? = nil) {
         self.kind = kind
         self.call = call
@@ -57,6 +59,7 @@ public struct MovieError: Error, Sendable, Hashable, CustomStringConvertible {
         self.code = code
     }
 
+    /// "`call` failed for `path`: `message` [`kind`]".
     public var description: String {
         "\(call) failed\(path.map { " for \($0)" } ?? ""): \(message) [\(kind.rawValue)]"
     }

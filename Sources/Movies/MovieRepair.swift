@@ -1,7 +1,9 @@
 /// Turns the partial file a crashed or interrupted ``MovieWriter`` left into a finished movie.
+///
+/// Safe to call from any thread, also concurrently for different files.
 public enum MovieRepair {
-    /// Remuxes every readable frame of `partial` (same bytes, same timestamps, same metadata)
-    /// into a finished movie at `path`, then removes `partial`.
+    /// Remuxes every readable frame of `partial` (same bytes, same timestamps relative to its
+    /// first frame, same metadata) into a finished movie at `path`, then removes `partial`.
     ///
     /// The new movie is written to `path + ".repairing"` and renamed to `path` when finished,
     /// so a crash during the repair leaves `partial` untouched (and a stale `.repairing` file

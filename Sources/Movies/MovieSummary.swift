@@ -21,6 +21,7 @@ public struct MovieSummary: Sendable, Hashable {
     /// The last frame's timestamp.
     public var lastFrameTime: Duration
 
+    /// A summary with the given values (the module makes its own; this is for callers' tests).
     public init(
         path: String, frames: Int, duration: Duration, bytes: Int64, firstFrameTime: Duration,
         lastFrameTime: Duration

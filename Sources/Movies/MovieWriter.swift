@@ -25,7 +25,9 @@ public final class MovieWriter {
     public let path: String
     /// Where the movie is written until it is finished: `path + ".partial"`.
     public let partialPath: String
+    /// The frames' width in pixels.
     public let width: Int
+    /// The frames' height in pixels.
     public let height: Int
 
     /// How many frames have been appended.
