@@ -77,6 +77,10 @@ private struct Reconciliation {
     var deletedMovies: [Int64] = []
     var changedMovies: Set<Int64> = []
     var claimed: Set<String> = []
+    /// Every movie row's path as it will be stored (the column is unique).
+    var takenPaths: Set<String> = []
+    /// Per camera, indices into `groups` sorted by start.
+    var byCamera: [String: [Int]] = [:]
     var report = ReconcileReport()
 
     typealias Probe = (String) -> (frames: Int, bytes: Int64, duration: Double)?
@@ -86,6 +90,11 @@ private struct Reconciliation {
         var byEvent: [Int64: [MovieRow]] = [:]
         for movie in movies { byEvent[movie.eventID, default: []].append(movie) }
         groups = events.map { Group(row: $0, movies: $0.id.flatMap { byEvent[$0] } ?? []) }
+        takenPaths = Set(movies.map(\.path))
+        for (index, group) in groups.enumerated() { byCamera[group.row.camera, default: []].append(index) }
+        for camera in byCamera.keys {
+            byCamera[camera]?.sort { (groups[$0].row.started, $0) < (groups[$1].row.started, $1) }
+        }
     }
 
     mutating func run(files: [String], probe: Probe, repair: Repair) {
@@ -133,13 +142,16 @@ private struct Reconciliation {
             if FileSystem.isFile(movie.path) { return true }
             if !FileSystem.isFile(partial) {
                 deletedMovies.append(id)
+                takenPaths.remove(movie.path)
                 report.removedMovies += 1
                 return false
             }
             movie.finished = false
         }
         if FileSystem.isFile(partial) {
-            if let fixed = repaired(partial, repair: repair), !isTaken(fixed, by: id) {
+            if let fixed = repaired(partial, repair: repair), fixed == movie.path || !takenPaths.contains(fixed) {
+                takenPaths.remove(movie.path)
+                takenPaths.insert(fixed)
                 movie.path = fixed
                 movie.finished = true
                 measure(fixed, into: &movie, probe: probe)
@@ -155,6 +167,7 @@ private struct Reconciliation {
             report.completedMovies += 1
         } else {
             deletedMovies.append(id)
+            takenPaths.remove(movie.path)
             report.removedMovies += 1
             return false
         }
@@ -168,11 +181,6 @@ private struct Reconciliation {
               FileSystem.isFile(fixed)
         else { return nil }
         return fixed
-    }
-
-    /// Whether a movie row other than `id` already has `path`.
-    private func isTaken(_ path: String, by id: Int64?) -> Bool {
-        groups.contains { group in group.movies.contains { $0.path == path && $0.id != id } }
     }
 
     /// Sets a movie's frames, bytes and end from `probe`, falling back to the file's size.
@@ -212,8 +220,8 @@ private struct Reconciliation {
                 frames: 0, bytes: 0, finished: true)
             if orphan.kind == .partialMovie {
                 let finalPath = String(orphan.path.dropLast(StorageLayout.partialSuffix.count))
-                if isTaken(finalPath, by: nil) { continue }
-                if let fixed = repaired(orphan.path, repair: repair), !isTaken(fixed, by: nil),
+                if takenPaths.contains(finalPath) { continue }
+                if let fixed = repaired(orphan.path, repair: repair), !takenPaths.contains(fixed),
                    !claimed.contains(FileSystem.canonical(fixed)) {
                     movie.path = fixed
                     measure(fixed, into: &movie, probe: probe)
@@ -226,39 +234,59 @@ private struct Reconciliation {
                     report.unrepairable.append(orphan.path)
                 }
             } else {
-                if isTaken(orphan.path, by: nil) { continue }
+                if takenPaths.contains(orphan.path) { continue }
                 measure(orphan.path, into: &movie, probe: probe)
             }
             let index = groupIndex(camera: orphan.camera, start: orphan.start)
+            takenPaths.insert(movie.path)
             groups[index].movies.append(movie)
             groups[index].changed = true
             report.adoptedMovies += 1
         }
         snapshots.sort { ($0.start, $0.path) < ($1.start, $1.path) }
         for orphan in snapshots {
-            let sameStart = groups.lastIndex { group in
-                group.row.camera == orphan.camera && group.row.snapshot == nil
-                    && abs(group.row.started.timeIntervalSince(orphan.start)) < 0.001
-            }
-            let index = sameStart ?? groupIndex(camera: orphan.camera, start: orphan.start, needsSnapshot: true)
+            let index = groupIndex(camera: orphan.camera, start: orphan.start, needsSnapshot: true)
             groups[index].row.snapshot = orphan.path
             groups[index].changed = true
             report.adoptedSnapshots += 1
         }
     }
 
-    /// The camera's event whose span `start` falls in (latest first), or a new one starting then.
+    /// The camera's event that `start` belongs to, or a new one starting then: for a snapshot
+    /// (`needsSnapshot`), an event without one that starts at the same millisecond is preferred;
+    /// otherwise the latest-starting event whose span `start` falls in (or follows within
+    /// ``EventIndex/continuationGap``).
     private mutating func groupIndex(camera: String, start: Date, needsSnapshot: Bool = false) -> Int {
-        let existing = groups.lastIndex { group in
-            group.row.camera == camera && !(needsSnapshot && group.row.snapshot != nil)
-                && group.row.started.timeIntervalSince(start) <= 0.001
-                && start.timeIntervalSince(group.effectiveEnd) <= EventIndex.continuationGap
+        let indices = byCamera[camera] ?? []
+        // The first position whose event starts more than a millisecond after `start`.
+        var low = 0
+        var high = indices.count
+        while low < high {
+            let middle = (low + high) / 2
+            if groups[indices[middle]].row.started.timeIntervalSince(start) <= 0.001 {
+                low = middle + 1
+            } else {
+                high = middle
+            }
         }
-        if let existing { return existing }
+        // Events of one camera rarely overlap: a few candidates back are enough.
+        let candidates = indices[max(0, low - 8)..<low].reversed()
+        func fits(_ index: Int) -> Bool { !(needsSnapshot && groups[index].row.snapshot != nil) }
+        if needsSnapshot, let same = candidates.first(where: {
+            fits($0) && abs(groups[$0].row.started.timeIntervalSince(start)) < 0.001
+        }) {
+            return same
+        }
+        if let existing = candidates.first(where: {
+            fits($0) && start.timeIntervalSince(groups[$0].effectiveEnd) <= EventIndex.continuationGap
+        }) {
+            return existing
+        }
         let row = EventRow(
             id: nil, camera: camera, started: start, ended: nil, triggers: [], frames: 0, bytes: 0,
             snapshot: nil, state: EventRecord.State.interrupted.rawValue)
         groups.append(Group(row: row, movies: [], changed: true))
+        byCamera[camera, default: []].insert(groups.count - 1, at: low)
         report.createdEvents += 1
         return groups.count - 1
     }

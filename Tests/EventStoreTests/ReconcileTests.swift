@@ -230,6 +230,32 @@ import Testing
         }
     }
 
+    @Test func lostIndexIsRebuiltFromFiles() throws {
+        try withScratch { scratch in
+            let node = try Node(scratch)
+            // 200 events of three 1 s movies and a snapshot, two cameras, a minute apart.
+            for step in 0..<200 {
+                let camera = step.isMultiple(of: 2) ? "a" : "b"
+                let start = time(Double(step) * 60)
+                for part in 0..<3 {
+                    try writeFile(try node.layout.moviePath(camera: camera, start: start.addingTimeInterval(Double(part))), bytes: 10)
+                }
+                try writeFile(try node.layout.snapshotPath(camera: camera, start: start), bytes: 1)
+            }
+            let began = Date()
+            let report = try node.reconcile()
+            #expect(Date().timeIntervalSince(began) < 30)
+            #expect(report.createdEvents == 200)
+            #expect(report.adoptedMovies == 600)
+            #expect(report.adoptedSnapshots == 200)
+            let events = try node.index.events()
+            #expect(events.count == 200)
+            #expect(events.allSatisfy { $0.bytes == 31 && $0.frames == 75 && $0.snapshot != nil })
+            #expect(events.allSatisfy { $0.end == $0.start.addingTimeInterval(3) })
+            #expect(try node.reconcile().isClean)
+        }
+    }
+
     @Test func pathsInAnotherFormStillMatch() throws {
         try withScratch { scratch in
             let node = try Node(scratch)

@@ -33,12 +33,11 @@ func time(_ offset: TimeInterval) -> Date {
 
 /// Writes `count` bytes at `path`, creating its directory.
 func writeFile(_ path: String, bytes count: Int) throws {
-    try FileManager.default.createDirectory(
-        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    let data = Data(repeating: 0x5A, count: count)
-    guard FileManager.default.createFile(atPath: path, contents: data) else {
-        throw EventStoreError(kind: .fileSystem, message: "test: cannot write \(path)")
+    let directory = (path as NSString).deletingLastPathComponent
+    if !FileManager.default.fileExists(atPath: directory) {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
+    try Data(repeating: 0x5A, count: count).write(to: URL(fileURLWithPath: path))
 }
 
 func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
