@@ -17,6 +17,8 @@ import CAVFormat
 /// frees everything, leaving the `.partial` file with the frames written before it; later calls
 /// throw ``MovieError/Kind/closed``.
 ///
+/// Dropping a writer without finishing it is the same as ``abandon()``.
+///
 /// Thread safety: a writer is not `Sendable` and must be used by one thread (or task) at a time;
 /// it holds libav contexts that have no locking of their own. Hand it between threads only with
 /// ownership (nothing else keeping a reference).
