@@ -9,7 +9,12 @@ extension HardwareInTheLoop {
     struct GPIOTests {
         static let consumer = "vigil-hil"
 
-        @Test("The target named by VIGIL_HIL is there")
+        @Test("VIGIL_HIL names a target: sim, virtual or board:FILE with a board file that loads")
+        func selectionIsValid() {
+            if let problem = HIL.configurationError { Issue.record(Comment(rawValue: problem)) }
+        }
+
+        @Test("The target named by VIGIL_HIL is there", .needs(HIL.gpioUnavailable))
         func targetIsThere() throws {
             let target = try HIL.target()
             #expect(try !target.gpio.chips().isEmpty, "\(target.name) has no GPIO chips")

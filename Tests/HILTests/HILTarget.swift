@@ -129,6 +129,23 @@ enum HIL {
         }
     }
 
+    /// What is wrong with `VIGIL_HIL` itself (an unknown target, a board file that does not
+    /// load), as opposed to a target that is simply not attached; nil if nothing.
+    static var configurationError: String? {
+        switch selection {
+        case .invalid(let message): return message
+        case .sim, .virtual: return nil
+        case .board(let file):
+            let catalog = BoardCatalog(searchDirectories: [boardsDirectory] + BoardCatalog().searchDirectories)
+            do {
+                _ = try catalog.load(nameOrPath: file)
+                return nil
+            } catch {
+                return "VIGIL_HIL=\(selection): \(error)"
+            }
+        }
+    }
+
     /// The target made for the test now running; records an issue if there is none (the
     /// traits below skip tests on an absent target before they get here).
     static func target() throws -> any HILTarget {

@@ -41,8 +41,11 @@ final class LinuxTarget: HILTarget {
     /// The QEMU guest of Tools/virtual-board, or why this is not it.
     static func virtual(board: BoardDescription) -> Availability<any HILTarget> {
         var sysfs: [String: String] = [:]
+        // Found by enumeration, so that a fault in the label lookup under test fails the tests
+        // that use it instead of skipping them.
+        let present = (try? LinuxGPIO().chips()) ?? []
         for chip in board.chips {
-            guard let found = try? LinuxGPIO().chip(.label(chip.label)) else {
+            guard let found = present.first(where: { $0.info.label == chip.label }) else {
                 return .unavailable(
                     "VIGIL_HIL=virtual, but there is no GPIO chip labelled '\(chip.label)' here: run the suite "
                         + "in the virtual board (Tools/virtual-board/test)")
@@ -75,6 +78,12 @@ final class LinuxTarget: HILTarget {
             outside = .none(
                 "no loopback jumper is described: wire an output to an input and set VIGIL_HIL_JUMPER=OUTPUT:INPUT "
                     + "(such as status-led:pir, GPIO27 to GPIO17 on a Raspberry Pi)")
+        }
+        let present = ((try? LinuxGPIO().chips()) ?? []).map(\.info.label)
+        if let missing = board.chips.first(where: { !present.contains($0.label) }) {
+            return .unavailable(
+                "this is not a \(board.name): it has no GPIO chip labelled '\(missing.label)' (chips here: "
+                    + (present.isEmpty ? "none" : present.joined(separator: ", ")) + ")")
         }
         return .available(LinuxTarget(name: "board \(board.name)", board: board, outside: outside))
     }
