@@ -62,6 +62,7 @@ public final class VC0706Emulator: EmulatedCamera {
         var active: Registers
         var pending: Registers
         var frozen: SceneFrame?
+        var lastFrozen: SceneFrame?
         var commMotionEnabled = false
         var motionControl: [UInt8] = [0x00, 0x01, 0x01]
         var motionStatus: UInt8 = 0
@@ -141,6 +142,10 @@ public final class VC0706Emulator: EmulatedCamera {
 
     /// The baud the module's UART runs at now.
     public var baud: Int { state.withLock { $0.baud } }
+
+    /// The frame most recently frozen (kept after the buffer resumes), for tests that compare
+    /// what a host received with what the camera served.
+    public var lastFrozenFrame: SceneFrame? { state.withLock { $0.lastFrozen } }
 
     /// The frame the module would serve now (the frozen one, or the live one), for tests that
     /// compare what a host received with what was served.
@@ -327,11 +332,17 @@ public final class VC0706Emulator: EmulatedCamera {
             switch control {
             case .stopCurrent:
                 let frame = try renderedFrame(at: clock.now)
-                state.withLock { $0.frozen = $0.frozen ?? frame }
+                state.withLock { state in
+                    state.frozen = state.frozen ?? frame
+                    state.lastFrozen = state.frozen
+                }
             case .stopNext:
                 try await sleep(until: nextFrameTime())
                 let frame = try renderedFrame(at: clock.now)
-                state.withLock { $0.frozen = frame }
+                state.withLock { state in
+                    state.frozen = frame
+                    state.lastFrozen = frame
+                }
             case .step, .resume:
                 state.withLock { $0.frozen = nil }
             }

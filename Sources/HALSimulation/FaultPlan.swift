@@ -2,7 +2,9 @@ import HAL
 
 /// Faults a simulated serial link applies to the bytes crossing it, reproducibly.
 ///
-/// Byte indices count the bytes sent in one direction since the link was made, from 0.
+/// Byte indices count the bytes sent in one direction since the plan took effect (the link
+/// was made, or ``SimulatedSerialLink/setFaults(_:)`` was called), from 0; unplug times are
+/// measured from that moment too.
 /// Everything random (bit flips) is drawn from ``seed``: the same plan applied to the same
 /// traffic gives the same bytes, every run.
 public struct FaultPlan: Sendable, Hashable {
@@ -28,8 +30,10 @@ public struct FaultPlan: Sendable, Hashable {
             self.portVanishes = portVanishes
         }
 
-        func covers(_ instant: MonotonicInstant) -> Bool {
-            instant >= at && instant < at.advanced(by: duration)
+        /// Whether `elapsed` (time since the plan took effect) falls in the unplugged window.
+        func covers(_ elapsed: Duration) -> Bool {
+            let start = MonotonicInstant.zero.duration(to: at)
+            return elapsed >= start && elapsed < start + duration
         }
     }
 

@@ -40,7 +40,8 @@ public final class SimulatedSerialLink: Sendable {
     /// Reconnects the cable.
     public func replug() { core.replug() }
 
-    /// Replaces the fault plan for bytes sent from now on.
+    /// Replaces the fault plan for bytes sent from now on; its byte indices and times count
+    /// from this call.
     public func setFaults(_ faults: FaultPlan) { core.setFaults(faults) }
 }
 
@@ -113,6 +114,7 @@ final class LinkCore: Sendable {
         var lanes: [LinkSide: Lane]  // keyed by receiving side
         var closed: Set<LinkSide> = []
         var faults: FaultPlan
+        var faultsSince: MonotonicInstant
         var unpluggedSince: MonotonicInstant?
         var portVanished = false
     }
@@ -128,7 +130,7 @@ final class LinkCore: Sendable {
         state = Mutex(State(
             configuration: [.host: configuration, .device: configuration],
             lanes: [.host: Lane(seed: faults.seed ^ 0x486F_7374), .device: Lane(seed: faults.seed ^ 0x4465_7669)],
-            faults: faults))
+            faults: faults, faultsSince: clock.now))
         arrivals = [.host: SimulationSignal(clock: clock), .device: SimulationSignal(clock: clock)]
     }
 
@@ -142,7 +144,7 @@ final class LinkCore: Sendable {
         }
         let now = clock.now
         let vanished = side == .host
-            && (state.portVanished || state.faults.unplugs.contains { $0.portVanishes && $0.covers(now) })
+            && (state.portVanished || state.faults.unplugs.contains { $0.portVanishes && $0.covers(state.faultsSince.duration(to: now)) })
         if vanished {
             throw HALError(.disconnected, operation: operation, target: name, message: "device unplugged")
         }
@@ -184,7 +186,7 @@ final class LinkCore: Sendable {
                 lane.lineFreeAt = arrival
                 if faults.droppedBytes.contains(index) { continue }
                 if let since = state.unpluggedSince, arrival >= since { continue }
-                if faults.unplugs.contains(where: { $0.covers(arrival) }) { continue }
+                if faults.unplugs.contains(where: { $0.covers(state.faultsSince.duration(to: arrival)) }) { continue }
                 var value = byte
                 if faults.bitFlipRate > 0 {
                     for bit in 0..<sender.dataBits where lane.random.nextUnit() < faults.bitFlipRate {
@@ -281,7 +283,15 @@ final class LinkCore: Sendable {
     }
 
     func setFaults(_ faults: FaultPlan) {
-        state.withLock { $0.faults = faults }
+        let now = clock.now
+        state.withLock { state in
+            state.faults = faults
+            state.faultsSince = now
+            state.lanes[.host]!.sent = 0
+            state.lanes[.host]!.random = SeededRandom(seed: faults.seed ^ 0x486F_7374)
+            state.lanes[.device]!.sent = 0
+            state.lanes[.device]!.random = SeededRandom(seed: faults.seed ^ 0x4465_7669)
+        }
     }
 }
 

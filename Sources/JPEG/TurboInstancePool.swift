@@ -13,17 +13,18 @@ final class TurboInstancePool: Sendable {
 
     init(_ kind: TurboInstance.Kind) { self.kind = kind }
 
-    /// Runs `body` with an instance nobody else is using.
+    /// Runs `body` with an instance nobody else is using. An instance whose call failed is
+    /// freed, not reused: after some errors in corrupt input libturbojpeg 2.1 leaves the
+    /// handle unable to read even good streams.
     func withInstance<Result>(
         _ body: (TurboInstance) throws(JPEGError) -> Result
     ) throws(JPEGError) -> Result {
         let reused = idle.withLock { instances in instances.popLast() }
         let instance = if let reused { reused } else { try TurboInstance(kind) }
-        defer {
-            idle.withLock { instances in
-                if instances.count < Self.maximumIdle { instances.append(instance) }
-            }
+        let result = try body(instance)
+        idle.withLock { instances in
+            if instances.count < Self.maximumIdle { instances.append(instance) }
         }
-        return try body(instance)
+        return result
     }
 }

@@ -1,14 +1,20 @@
 import BoardSupport
+import Emulators
 import HAL
 import HALSimulation
+import Scenes
 
 /// A whole simulated camera node built from a board description: GPIO chips with the board's
-/// labels and line names, the camera's serial link, and the peripherals that drive its inputs.
+/// labels and line names, an emulated VC0706 on the camera's serial link, a PIR sensor and
+/// the camera watching the same scene, the camera's power following its power line, and the
+/// tamper switch closed.
 final class SimulatedNode: Sendable {
     let board: BoardDescription
     let clock: VirtualClock
     let gpio: SimulatedGPIO
     let cameraLink: SimulatedSerialLink
+    let scene: any Scene
+    let camera: VC0706Emulator
 
     init(board: BoardDescription, clock: VirtualClock = VirtualClock()) {
         self.board = board
@@ -17,6 +23,15 @@ final class SimulatedNode: Sendable {
             SimulatedGPIOChip(number: number, label: chip.label, lineCount: chip.lineCount, names: chip.names, clock: clock)
         })
         cameraLink = SimulatedSerialLink(clock: clock, configuration: board.camera.serialConfiguration, name: board.camera.device)
+        let simulation = board.simulation ?? BoardSimulation()
+        // Someone passes now and then: on average every pir-period.
+        scene = SyntheticScene(
+            name: "street", seed: simulation.seed,
+            script: .random(seed: simulation.seed, duration: .seconds(24 * 3600), meanGap: simulation.pirPeriod))
+        var configuration = VC0706Emulator.Configuration()
+        configuration.initialBaud = board.camera.baud
+        configuration.bootsOnStart = false
+        camera = VC0706Emulator(port: cameraLink.device, scene: scene, configuration: configuration)
     }
 
     /// The simulated chip and offset a logical line is wired to, if the board has that line.
@@ -25,19 +40,37 @@ final class SimulatedNode: Sendable {
         return (chip, assignment.offset, assignment)
     }
 
-    /// Runs the node's peripherals until cancelled: the PIR sensor's scripted detections and
-    /// the tamper switch held closed (the enclosure shut).
+    /// Runs the node's devices until cancelled.
     func runPeripherals() async {
         let simulation = board.simulation ?? BoardSimulation()
         if let tamper = wire(.tamper) {
             // A closed tamper switch reads inactive.
             tamper.chip.drive(tamper.offset, to: tamper.assignment.activeLow)
         }
-        guard let pir = wire(.pir) else { return }
-        let script = PulseScript(
-            period: simulation.pirPeriod, hold: simulation.pirHold, seed: simulation.seed,
-            activeLevel: !pir.assignment.activeLow)
-        await script.run(on: pir.chip, offset: pir.offset, clock: clock)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [camera] in await camera.run() }
+            if let pir = wire(.pir) {
+                let sensor = PIRSensor(holdTime: simulation.pirHold, activeLevel: !pir.assignment.activeLow)
+                group.addTask { [scene, clock] in
+                    await sensor.run(watching: { scene }, chip: pir.chip, offset: pir.offset, clock: clock)
+                }
+            }
+            if let power = wire(.cameraPower) {
+                group.addTask { [camera] in await Self.followPower(power, camera: camera) }
+            }
+        }
+    }
+
+    /// Keeps the camera powered while its power line is on, or not driven at all (the
+    /// board's pull resistor keeps the camera on until the controller takes the line).
+    private static func followPower(_ power: (chip: SimulatedGPIOChip, offset: Int, assignment: LineAssignment), camera: VC0706Emulator) async {
+        while !Task.isCancelled {
+            let generation = power.chip.changeGeneration
+            let driven = (try? power.chip.lineInfo(power.offset).isUsed) ?? false
+            let on = !driven || power.chip.level(of: power.offset) != power.assignment.activeLow
+            if on != camera.isPowered { camera.setPower(on) }
+            do { try await power.chip.waitForChange(after: generation, deadline: .distantFuture) } catch { return }
+        }
     }
 }
 

@@ -1,0 +1,89 @@
+import ArgumentParser
+import BoardSupport
+import CameraDrivers
+import HAL
+import JPEG
+import CameraProtocols
+
+/// Which camera a camera command talks to: the board's, or one named on the command line.
+struct CameraOptions: ParsableArguments {
+    @Option(help: "The camera's serial port (default: the board's camera device).")
+    var port: String?
+
+    @Option(help: "The camera model on --port.")
+    var camera: CameraModel?
+
+    @Option(help: "The baud to try first (default: the board's); other bauds are probed.")
+    var baud: Int?
+
+    @Flag(help: "Read each frame twice and compare (evidence grade; twice the transfer time).")
+    var verify = false
+}
+
+extension CameraModel: ExpressibleByArgument {}
+
+extension NodeContext {
+    /// Opens the camera's port, makes its driver and connects, then runs `body` with it,
+    /// all with the board alive (the simulated node runs meanwhile).
+    func withCamera<T: Sendable>(
+        _ options: CameraOptions, preferFastest: Bool = true,
+        _ body: @Sendable @escaping (VC0706Camera<AnySerialPort>, CameraInfo) async throws -> T
+    ) async throws -> T {
+        let path = options.port ?? board.camera.device
+        let model = options.camera ?? board.camera.model
+        guard model == .vc0706 else {
+            throw CLIError("the \(model) driver is not built yet; only vc0706 cameras are supported")
+        }
+        let baud = options.baud ?? board.camera.baud
+        guard VC0706.supportedBauds.contains(baud) else {
+            throw CLIError("--baud \(baud) is not a VC0706 baud; use one of \(VC0706.supportedBauds.map(String.init).joined(separator: ", "))")
+        }
+        let power = try? cameraPowerSwitch()
+        return try await run { [self] in
+            let port = AnySerialPort(try await serial.open(path, configuration: SerialConfiguration(baudRate: baud)))
+            var driverOptions = VC0706Camera<AnySerialPort>.Options()
+            let codec = JPEGCodec()
+            driverOptions.frameValidator = { (try? codec.decode($0, format: .gray, scale: .eighth)) != nil }
+            driverOptions.verification = options.verify ? .verified : .standard
+            driverOptions.probeBauds = [baud] + VC0706.supportedBauds.filter { $0 != baud }
+            if !preferFastest { driverOptions.preferredBauds = [] }
+            if let power { driverOptions.power = { on in try power.setValues([on]) } }
+            let camera = VC0706Camera(port: port, options: driverOptions)
+            do {
+                let result = try await body(camera, try await camera.connect())
+                await port.close()
+                return result
+            } catch {
+                await port.close()
+                throw error
+            }
+        }
+    }
+
+    /// The board's camera-power line, requested as an output (on), if the board has one and
+    /// nobody else holds it.
+    private func cameraPowerSwitch() throws -> (any LineRequest)? {
+        guard board.lines[.cameraPower] != nil else { return nil }
+        let line = try resolveLine(LogicalLine.cameraPower.rawValue)
+        return try line.chip.requestLines([line.offset], settings: line.settings, consumer: "vigil")
+    }
+}
+
+/// Any serial port, as one concrete type, so that drivers generic over their port can take a
+/// port chosen at run time (libserialport, termios, simulated).
+final class AnySerialPort: SerialPort {
+    let base: any SerialPort
+    init(_ base: any SerialPort) { self.base = base }
+
+    var name: String { base.name }
+    var configuration: SerialConfiguration { base.configuration }
+    var clock: any HALClock { base.clock }
+    func reconfigure(_ configuration: SerialConfiguration) async throws(HALError) { try await base.reconfigure(configuration) }
+    func read(upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
+        try await base.read(upTo: maxCount, deadline: deadline)
+    }
+    func write(_ bytes: [UInt8]) async throws(HALError) { try await base.write(bytes) }
+    func drain() async throws(HALError) { try await base.drain() }
+    func flush(_ queues: SerialQueues) async throws(HALError) { try await base.flush(queues) }
+    func close() async { await base.close() }
+}
