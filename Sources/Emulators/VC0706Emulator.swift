@@ -213,6 +213,16 @@ public final class VC0706Emulator: EmulatedCamera {
             try await port.flush(.output)  // the transfer in progress is cut short
             try await port.write([0x00, 0xFF, 0x80])  // what the supply dip leaves on the line
         }
+        try await restartFirmware()
+        try await sleep(for: configuration.bootTime)
+        try await port.flush(.input)  // what arrived while booting was never heard
+        try await send(Array(banner.utf8), describing: "boot banner")
+        return true
+    }
+
+    /// What a reset or power-up does: pending registers take effect, the frame buffer runs
+    /// live, motion detection is off, and the UART (once its last byte is out) is at 38400.
+    private func restartFirmware() async throws {
         state.withLock { state in
             state.active = state.pending
             state.frozen = nil
@@ -223,10 +233,6 @@ public final class VC0706Emulator: EmulatedCamera {
         }
         try await port.drain()
         try await port.reconfigure(SerialConfiguration(baudRate: VC0706.defaultBaud))
-        try await sleep(for: configuration.bootTime)
-        try await port.flush(.input)  // what arrived while booting was never heard
-        try await send(Array(banner.utf8), describing: "boot banner")
-        return true
     }
 
     private var banner: String {
@@ -274,16 +280,7 @@ public final class VC0706Emulator: EmulatedCamera {
 
         case .systemReset:
             try await reply(ok())
-            try await port.drain()
-            state.withLock { state in
-                state.active = state.pending
-                state.frozen = nil
-                state.commMotionEnabled = false
-                state.inMotion = false
-                state.baud = VC0706.defaultBaud
-                state.cache = nil
-            }
-            try await port.reconfigure(SerialConfiguration(baudRate: VC0706.defaultBaud))
+            try await restartFirmware()
             try await sleep(for: configuration.resetTime)
             try await send(Array(banner.utf8), describing: "boot banner")
 
