@@ -2,6 +2,7 @@ import ArgumentParser
 import BoardSupport
 import CameraDrivers
 import HAL
+import HALLinux
 import JPEG
 import CameraProtocols
 
@@ -15,6 +16,9 @@ struct CameraOptions: ParsableArguments {
 
     @Option(help: "The baud to try first (default: the board's); other bauds are probed.")
     var baud: Int?
+
+    @Option(help: "The fastest baud to move the camera to (default: 115200).")
+    var maxBaud: Int = 115200
 
     @Flag(help: "Read each frame twice and compare (evidence grade; twice the transfer time).")
     var verify = false
@@ -40,13 +44,15 @@ extension NodeContext {
         }
         let power = try? cameraPowerSwitch()
         return try await run { [self] in
-            let port = AnySerialPort(try await serial.open(path, configuration: SerialConfiguration(baudRate: baud)))
+            // A real device path goes to the system's ports whatever board is simulated.
+            let provider: any SerialProvider = path.hasPrefix(BoardCamera.simulatedDevicePrefix) ? serial : LinuxSerial()
+            let port = AnySerialPort(try await provider.open(path, configuration: SerialConfiguration(baudRate: baud)))
             var driverOptions = VC0706Camera<AnySerialPort>.Options()
             let codec = JPEGCodec()
             driverOptions.frameValidator = { (try? codec.decode($0, format: .gray, scale: .eighth)) != nil }
             driverOptions.verification = options.verify ? .verified : .standard
             driverOptions.probeBauds = [baud] + VC0706.supportedBauds.filter { $0 != baud }
-            if !preferFastest { driverOptions.preferredBauds = [] }
+            driverOptions.preferredBauds = preferFastest ? driverOptions.preferredBauds.filter { $0 <= options.maxBaud } : []
             if let power { driverOptions.power = { on in try power.setValues([on]) } }
             let camera = VC0706Camera(port: port, options: driverOptions)
             do {

@@ -67,16 +67,21 @@ struct SnapshotCommand: AsyncParsableCommand {
     /// Writes to a temporary file beside `path`, flushes it, then renames it into place.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        let directory = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIError("cannot write \(path): there is no directory \(directory.path)")
+        }
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         do {
             try Data(bytes).write(to: temporary)
             let handle = try FileHandle(forWritingTo: temporary)
             try handle.synchronize()
             try handle.close()
-            if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary) } else { try FileManager.default.moveItem(at: temporary, to: url) }
+            try systemCall("rename", target: path) { rename(temporary.path, url.path) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw CLIError("cannot write \(path): \(error.localizedDescription)")
+            throw CLIError("cannot write \(path): \(error)")
         }
     }
 

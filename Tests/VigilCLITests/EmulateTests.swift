@@ -43,4 +43,27 @@ import Testing
         #expect(Set(paths).count == 3)
         #expect(await emulator.stop() == 0)
     }
+
+    @Test func snapshotOverAPtyWritesExactlyTheFrameTheEmulatorServed() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-scene-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A frame from the simulated board becomes the whole scene of a replaying emulator.
+        let served = directory.appendingPathComponent("frame.jpg")
+        let first = try await VigilProcess.run(["snapshot", "--board", "sim", "-o", served.path, "--size", "320x240"])
+        #expect(first.status == 0, "\(first.error)")
+        let emulator = try RunningVigil(["emulate", "--scene", directory.path, "--size", "320x240", "--baud", "57600"])
+        let path = try #require(await emulator.nextLine())
+        // The emulator was left at 57600: probe finds it anyway.
+        let probe = try await VigilProcess.run(["probe", "--port", path, "--camera", "vc0706", "--json"])
+        #expect(probe.status == 0, "\(probe.error)")
+        let info = try #require(try JSONSerialization.jsonObject(with: Data(probe.output.utf8)) as? [String: Any])
+        #expect(info["model"] as? String == "vc0706")
+        #expect(info["version"] as? String == "VC0703 1.00")
+        let copy = directory.appendingPathComponent("copy.jpg")
+        let snapshot = try await VigilProcess.run(["snapshot", "--port", path, "--camera", "vc0706", "-o", copy.path, "--json"])
+        #expect(snapshot.status == 0, "\(snapshot.error)")
+        #expect(try Data(contentsOf: copy) == Data(contentsOf: served))
+        #expect(await emulator.stop() == 0)
+    }
 }
