@@ -63,6 +63,7 @@ public final class VC0706Emulator: EmulatedCamera {
         var pending: Registers
         var frozen: SceneFrame?
         var lastFrozen: SceneFrame?
+        var lastServed: SceneFrame?
         var commMotionEnabled = false
         var motionControl: [UInt8] = [0x00, 0x01, 0x01]
         var motionStatus: UInt8 = 0
@@ -146,6 +147,9 @@ public final class VC0706Emulator: EmulatedCamera {
     /// The frame most recently frozen (kept after the buffer resumes), for tests that compare
     /// what a host received with what the camera served.
     public var lastFrozenFrame: SceneFrame? { state.withLock { $0.lastFrozen } }
+
+    /// The frame the most recent READ_FBUF read from (whole or in part).
+    public var lastServedFrame: SceneFrame? { state.withLock { $0.lastServed } }
 
     /// The frame the module would serve now (the frozen one, or the live one), for tests that
     /// compare what a host received with what was served.
@@ -390,7 +394,9 @@ public final class VC0706Emulator: EmulatedCamera {
         let length = Int(readBigEndian(data[6..<10]))
         let delay = Duration.microseconds(Int64(UInt16(data[10]) << 8 | UInt16(data[11])) * 10)
         let header = VC0706Reply(serial: request.serial, .readFrameBuffer)
-        let frame = try renderedFrame(at: clock.now).jpeg
+        let served = try renderedFrame(at: clock.now)
+        state.withLock { $0.lastServed = served }
+        let frame = served.jpeg
         var bytes = [UInt8](repeating: 0, count: length)
         for index in 0..<length {
             let source = address + index

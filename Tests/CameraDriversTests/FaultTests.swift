@@ -58,31 +58,32 @@ import Testing
                     // Never truncated, never undecodable: the checks guarantee that much.
                     #expect(frame.jpeg.starts(with: [0xFF, 0xD8]) && frame.jpeg.suffix(2) == [0xFF, 0xD9])
                     #expect((try? codec.decode(frame.jpeg, format: .gray)) != nil)
-                    if frame.jpeg == bench.emulator.lastFrozenFrame?.jpeg { tally.good += 1 } else { tally.decodableButDifferent += 1 }
+                    if frame.jpeg == bench.emulator.lastServedFrame?.jpeg { tally.good += 1 } else { tally.decodableButDifferent += 1 }
                     if frame.retries > 0 { tally.retried += 1 }
                 case .failure(let error):
                     tally.errors[error.kind, default: 0] += 1
                 }
                 // The next snapshot succeeds without restarting anything.
                 let clean = try await bench.camera.snapshot()
-                #expect(clean.jpeg == bench.emulator.lastFrozenFrame?.jpeg, "clean snapshot after transfer \(index)")
+                #expect(clean.jpeg == bench.emulator.lastServedFrame?.jpeg, "clean snapshot after transfer \(index)")
             }
             return tally
         }
     }
 
-    // Not yet trustworthy: comparing with `lastFrozenFrame` is wrong when a corrupted
-    // FBUF_CTRL resume leaves the camera freezing a later frame, and some seeds past 30 make
-    // the run hang (not yet diagnosed). See the note on issue 4.
-    @Test(.disabled("under repair: see the note on issue 4"))
+    /// Standard checks guarantee whole, decodable frames; at a bit error rate of 1e-4 most
+    /// frames of a few kilobytes carry a flipped bit that still decodes (counted, printed).
+    // Disabled: 60 transfers pass in 6 s, but some later seed (and the verified run from seed
+    // 5000 at once) hangs without Simulation's deadlock report. See the note on issue 4.
+    @Test(.disabled("hangs on some seed: see the note on issue 4"))
     func aThousandFaultyTransfersGiveGoodFramesOrTypedErrors() async throws {
         let tally = try await run(transfers: 1000, verification: .standard, seedBase: 1)
         print("standard mode, 1000 faulty transfers: \(tally)")
         #expect(tally.good + tally.decodableButDifferent + tally.errors.values.reduce(0, +) == 1000)
-        #expect(tally.good > 800)
+        #expect(tally.good + tally.decodableButDifferent > 800)
     }
 
-    @Test(.disabled("under repair: see the note on issue 4"))
+    @Test(.disabled("hangs on some seed: see the note on issue 4"))
     func verifiedModeNeverReturnsAFrameOtherThanTheOneServed() async throws {
         let tally = try await run(transfers: 300, verification: .verified, seedBase: 5000)
         print("verified mode, 300 faulty transfers: \(tally)")
