@@ -172,7 +172,7 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         guard lengthReply.data.count == 4 else {
             throw CameraError(.protocolViolation, "GET_FBUF_LEN answered \(lengthReply.data.count) bytes instead of 4")
         }
-        let length = lengthReply.data.reduce(0) { $0 << 8 | Int($1) }
+        let length = Int(VC0706.bigEndianValue(lengthReply.data))
         guard length >= 4 && length <= 8 << 20 else {
             throw CameraError(.protocolViolation, "the camera reports a frame of \(length) bytes")
         }

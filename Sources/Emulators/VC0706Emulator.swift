@@ -246,7 +246,7 @@ public final class VC0706Emulator: EmulatedCamera {
     private func handle(_ output: VC0706RequestDecoder.Output) async throws {
         switch output {
         case .rejected(let serial, let command, let status):
-            trace(.received, "malformed request for command 0x\(hex(command)): \(status)")
+            trace(.received, "malformed request for command 0x\(VC0706.hex(command)): \(status)")
             guard serial == state.withLock({ $0.serial }) else { return }
             try await sleep(for: configuration.commandLatency)
             try await reply(VC0706Reply(serial: serial, command: command, status: status.rawValue))
@@ -324,7 +324,7 @@ public final class VC0706Emulator: EmulatedCamera {
             guard data[0] <= 1 else { return try await reply(fail(.wrongDataFormat)) }
             let at = data[0] == 0 ? clock.now : nextFrameTime()
             let length = UInt32(try renderedFrame(at: at).jpeg.count)
-            try await reply(ok(bigEndianBytes(length)))
+            try await reply(ok(VC0706.bigEndianBytes(length)))
 
         case .frameBufferControl:
             guard let control = VC0706.FrameBufferControl(rawValue: data[0]) else {
@@ -390,8 +390,8 @@ public final class VC0706Emulator: EmulatedCamera {
 
     private func readFrameBuffer(_ request: VC0706Request) async throws {
         let data = request.data
-        let address = Int(readBigEndian(data[2..<6]))
-        let length = Int(readBigEndian(data[6..<10]))
+        let address = Int(VC0706.bigEndianValue(data[2..<6]))
+        let length = Int(VC0706.bigEndianValue(data[6..<10]))
         let delay = Duration.microseconds(Int64(UInt16(data[10]) << 8 | UInt16(data[11])) * 10)
         let header = VC0706Reply(serial: request.serial, .readFrameBuffer)
         let served = try renderedFrame(at: clock.now)
@@ -523,19 +523,6 @@ public final class VC0706Emulator: EmulatedCamera {
 
 /// Raised inside the firmware when power fails mid-operation; the main loop reboots.
 enum FirmwareInterrupt: Error { case power }
-
-private func bigEndianBytes(_ value: UInt32) -> [UInt8] {
-    [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
-}
-
-private func readBigEndian(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-    bytes.reduce(0) { $0 << 8 | UInt32($1) }
-}
-
-private func hex(_ byte: UInt8) -> String {
-    let digits = String(byte, radix: 16, uppercase: true)
-    return digits.count == 1 ? "0" + digits : digits
-}
 
 extension String {
     fileprivate func replacingOccurrences625() -> String {

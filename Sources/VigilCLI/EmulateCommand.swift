@@ -52,8 +52,7 @@ struct EmulateCommand: AsyncParsableCommand {
     }
 
     var imageSize: VC0706.ImageSize? {
-        let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
-        return parts.count == 2 ? VC0706.ImageSize(width: parts[0], height: parts[1]) : nil
+        parseSize(size).flatMap { VC0706.ImageSize(width: $0.0, height: $0.1) }
     }
 
     func validate() throws {

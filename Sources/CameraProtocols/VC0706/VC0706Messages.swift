@@ -21,7 +21,7 @@ public struct VC0706Request: Sendable, Hashable, CustomStringConvertible {
     public var knownCommand: VC0706.Command? { VC0706.Command(rawValue: command) }
 
     public var description: String {
-        (knownCommand?.description ?? "command 0x" + hexByte(command)) + " " + encoded.map(hexByte).joined(separator: " ")
+        (knownCommand?.description ?? "command 0x" + VC0706.hex(command)) + " " + encoded.map(VC0706.hex).joined(separator: " ")
     }
 
     // MARK: The requests the common host libraries send
@@ -65,7 +65,7 @@ public struct VC0706Request: Sendable, Hashable, CustomStringConvertible {
     /// READ_FBUF of `length` bytes from `address`, with `delay` in units of 0.01 ms between
     /// the header, the data and the trailer. Control mode `0A`, as the common libraries send.
     public static func readFrameBuffer(address: UInt32, length: UInt32, delay: UInt16 = 0x000A, frame: VC0706.FrameSelector = .current, serial: UInt8 = 0) -> Self {
-        Self(serial: serial, .readFrameBuffer, [frame.rawValue, 0x0A] + bigEndian(address) + bigEndian(length) + [UInt8(delay >> 8), UInt8(delay & 0xFF)])
+        Self(serial: serial, .readFrameBuffer, [frame.rawValue, 0x0A] + VC0706.bigEndianBytes(address) + VC0706.bigEndianBytes(length) + [UInt8(delay >> 8), UInt8(delay & 0xFF)])
     }
 
     public static func commMotionControl(enabled: Bool, serial: UInt8 = 0) -> Self {
@@ -107,16 +107,25 @@ public struct VC0706Reply: Sendable, Hashable, CustomStringConvertible {
     public static let motionDetected = VC0706Reply(.commMotionDetected)
 
     public var description: String {
-        (knownCommand?.description ?? "command 0x" + hexByte(command)) + " reply, status "
-            + (knownStatus?.description ?? "0x" + hexByte(status)) + ": " + encoded.map(hexByte).joined(separator: " ")
+        (knownCommand?.description ?? "command 0x" + VC0706.hex(command)) + " reply, status "
+            + (knownStatus?.description ?? "0x" + VC0706.hex(status)) + ": " + encoded.map(VC0706.hex).joined(separator: " ")
     }
 }
 
-func bigEndian(_ value: UInt32) -> [UInt8] {
-    [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
-}
+extension VC0706 {
+    /// A 32-bit value as the protocol sends it: four bytes, most significant first.
+    public static func bigEndianBytes(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
+    }
 
-func hexByte(_ byte: UInt8) -> String {
-    let digits = String(byte, radix: 16, uppercase: true)
-    return digits.count == 1 ? "0" + digits : digits
+    /// The value of big-endian bytes (at most eight), such as GET_FBUF_LEN's length.
+    public static func bigEndianValue(_ bytes: some Collection<UInt8>) -> UInt64 {
+        bytes.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// A byte as two upper-case hex digits, for traces and messages.
+    public static func hex(_ byte: UInt8) -> String {
+        let digits = String(byte, radix: 16, uppercase: true)
+        return digits.count == 1 ? "0" + digits : digits
+    }
 }
