@@ -96,13 +96,18 @@ struct Lane {
         arrivals.append(arrival.nanoseconds)
     }
 
+    /// Forgets every byte from index `end` on (arrived or not).
+    mutating func truncate(to end: Int) {
+        bytes.removeSubrange(end...)
+        starts.removeSubrange(end...)
+        arrivals.removeSubrange(end...)
+    }
+
     /// Forgets bytes whose transmission has not started by `now`.
     mutating func dropUnsent(now: MonotonicInstant) {
         var keep = arrivals.count
         while keep > head, starts[keep - 1] > now.nanoseconds { keep -= 1 }
-        bytes.removeSubrange(keep...)
-        starts.removeSubrange(keep...)
-        arrivals.removeSubrange(keep...)
+        truncate(to: keep)
         lineFreeAt = min(lineFreeAt, max(now, keep > head ? MonotonicInstant(nanoseconds: arrivals[keep - 1]) : now))
         lineFreeRemainder = 0
     }
@@ -264,10 +269,7 @@ final class LinkCore: Sendable {
             state.portVanished = portVanishes
             for side in [LinkSide.host, .device] {
                 var lane = state.lanes[side]!
-                let keep = lane.head + lane.available(now: now)
-                lane.bytes.removeSubrange(keep...)
-                lane.starts.removeSubrange(keep...)
-                lane.arrivals.removeSubrange(keep...)
+                lane.truncate(to: lane.head + lane.available(now: now))
                 state.lanes[side] = lane
             }
         }
