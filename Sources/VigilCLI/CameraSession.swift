@@ -33,28 +33,9 @@ extension NodeContext {
         _ options: CameraOptions, preferFastest: Bool = true,
         _ body: @Sendable @escaping (VC0706Camera<AnySerialPort>, CameraInfo) async throws -> T
     ) async throws -> T {
-        let path = options.port ?? board.camera.device
-        let model = options.camera ?? board.camera.model
-        guard model == .vc0706 else {
-            throw CLIError("the \(model) driver is not built yet; only vc0706 cameras are supported")
-        }
-        let baud = options.baud ?? board.camera.baud
-        guard VC0706.supportedBauds.contains(baud) else {
-            throw CLIError("--baud \(baud) is not a VC0706 baud; use one of \(VC0706.supportedBauds.map(String.init).joined(separator: ", "))")
-        }
-        let power = try? cameraPowerSwitch()
+        let plan = try cameraPlan(options, preferFastest: preferFastest)
         return try await run { [self] in
-            // A real device path goes to the system's ports whatever board is simulated.
-            let provider: any SerialProvider = path.hasPrefix(BoardCamera.simulatedDevicePrefix) ? serial : LinuxSerial()
-            let port = AnySerialPort(try await provider.open(path, configuration: SerialConfiguration(baudRate: baud)))
-            var driverOptions = VC0706Camera<AnySerialPort>.Options()
-            let codec = JPEGCodec()
-            driverOptions.frameValidator = { (try? codec.decode($0, format: .gray, scale: .eighth)) != nil }
-            driverOptions.verification = options.verify ? .verified : .standard
-            driverOptions.probeBauds = [baud] + VC0706.supportedBauds.filter { $0 != baud }
-            driverOptions.preferredBauds = preferFastest ? driverOptions.preferredBauds.filter { $0 <= options.maxBaud } : []
-            if let power { driverOptions.power = { on in try power.setValues([on]) } }
-            let camera = VC0706Camera(port: port, options: driverOptions)
+            let (camera, port) = try await openCamera(plan)
             do {
                 let result = try await body(camera, try await camera.connect())
                 await port.close()
@@ -64,6 +45,45 @@ extension NodeContext {
                 throw error
             }
         }
+    }
+
+    /// What ``openCamera(_:)`` opens, checked before the board starts.
+    struct CameraPlan: Sendable {
+        var path: String
+        var baud: Int
+        var options: CameraOptions
+        var preferFastest: Bool
+        var power: (any LineRequest)?
+    }
+
+    /// Checks the camera options against the board and takes the camera's power line.
+    func cameraPlan(_ options: CameraOptions, preferFastest: Bool = true) throws -> CameraPlan {
+        let path = options.port ?? board.camera.device
+        let model = options.camera ?? board.camera.model
+        guard model == .vc0706 else {
+            throw CLIError("the \(model) driver is not built yet; only vc0706 cameras are supported")
+        }
+        let baud = options.baud ?? board.camera.baud
+        guard VC0706.supportedBauds.contains(baud) else {
+            throw CLIError("--baud \(baud) is not a VC0706 baud; use one of \(VC0706.supportedBauds.map(String.init).joined(separator: ", "))")
+        }
+        return CameraPlan(path: path, baud: baud, options: options, preferFastest: preferFastest, power: try? cameraPowerSwitch())
+    }
+
+    /// Opens the planned camera's port and makes its driver, not yet connected. Call it from
+    /// within ``run(_:)`` (a simulated port lives as long as the board runs).
+    func openCamera(_ plan: CameraPlan) async throws -> (VC0706Camera<AnySerialPort>, AnySerialPort) {
+        // A real device path goes to the system's ports whatever board is simulated.
+        let provider: any SerialProvider = plan.path.hasPrefix(BoardCamera.simulatedDevicePrefix) ? serial : LinuxSerial()
+        let port = AnySerialPort(try await provider.open(plan.path, configuration: SerialConfiguration(baudRate: plan.baud)))
+        var driverOptions = VC0706Camera<AnySerialPort>.Options()
+        let codec = JPEGCodec()
+        driverOptions.frameValidator = { (try? codec.decode($0, format: .gray, scale: .eighth)) != nil }
+        driverOptions.verification = plan.options.verify ? .verified : .standard
+        driverOptions.probeBauds = [plan.baud] + VC0706.supportedBauds.filter { $0 != plan.baud }
+        driverOptions.preferredBauds = plan.preferFastest ? driverOptions.preferredBauds.filter { $0 <= plan.options.maxBaud } : []
+        if let power = plan.power { driverOptions.power = { on in try power.setValues([on]) } }
+        return (VC0706Camera(port: port, options: driverOptions), port)
     }
 
     /// The board's camera-power line, requested as an output (on), if the board has one and

@@ -64,23 +64,11 @@ struct SnapshotCommand: AsyncParsableCommand {
         print("\(report.file): \(report.width)x\(report.height), \(report.bytes) bytes in \(String(format: "%.2f", report.seconds)) s at \(report.baud) baud (\(String(format: "%.1f", report.lineRateFraction * 100))% of line rate)")
     }
 
-    /// Writes to a temporary file beside `path`, flushes it, then renames it into place.
+    /// Writes `bytes` to `path` atomically (temporary file, then rename).
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CLIError("cannot write \(path): there is no directory \(directory.path)")
-        }
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         do {
-            try Data(bytes).write(to: temporary)
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.synchronize()
-            try handle.close()
-            try systemCall("rename", target: path) { rename(temporary.path, url.path) }
+            try AtomicFile.write(bytes, to: path)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
             throw CLIError("cannot write \(path): \(error)")
         }
     }

@@ -1,0 +1,215 @@
+import CameraDrivers
+import EventStore
+import Foundation
+import HAL
+import Logging
+import Synchronization
+
+/// What software analysis says of one frame.
+public struct FrameAnalysis: Sendable, Hashable {
+    /// Whether the frame shows motion.
+    public var motion: Bool
+    /// The scene's mean brightness, 0...255.
+    public var brightness: Double
+
+    public init(motion: Bool, brightness: Double) {
+        self.motion = motion
+        self.brightness = brightness
+    }
+}
+
+/// Where and how a recorder keeps what it records.
+public struct RecorderStorage: Sendable {
+    public var layout: StorageLayout
+    public var index: EventIndex
+    public var retention: RetentionPolicy
+    public var wallClock: WallClock
+
+    public init(layout: StorageLayout, index: EventIndex, retention: RetentionPolicy, wallClock: WallClock) {
+        self.layout = layout
+        self.index = index
+        self.retention = retention
+        self.wallClock = wallClock
+    }
+}
+
+/// One camera's pipeline: captures frames as fast as the camera gives them, feeds them and the
+/// triggers to an ``EventMachine``, and writes what it decides through an ``EventWriter``.
+/// Reconnects (with back-off) when the camera stops answering; an open event ends then.
+public final class CameraRecorder: Sendable {
+    public let name: String
+    public let camera: any Camera
+    let settings: CameraSettings?
+    let clock: any HALClock
+    let events: EventMachine<CapturedFrame>.Settings
+    let useCameraMotion: Bool
+    let analyse: (@Sendable ([UInt8]) -> FrameAnalysis?)?
+    public let storage: RecorderStorage
+    let status: StatusBoard
+    let hooks: @Sendable (HookKind, [String: String]) -> Void
+    let logger: Logger
+    private let inbox = Mutex<[Trigger]>([])
+
+    /// The longest wait between reconnection attempts.
+    static let maximumBackoff = Duration.seconds(30)
+    /// How many recent frames the frame rate is measured over.
+    static let rateWindow = 10
+
+    /// - Parameters:
+    ///   - settings: applied after each connection where the camera differs from them.
+    ///   - analyse: software analysis of each frame (motion detection, brightness), or nil.
+    ///   - useCameraMotion: turn on the camera's own motion detection and take its reports as
+    ///     triggers.
+    ///   - hooks: called (from the pipeline's task; it must not block) at event start, event end
+    ///     and movie end with the environment for the hook commands.
+    public init(
+        name: String, camera: any Camera, settings: CameraSettings? = nil, clock: any HALClock, events: EventMachine<CapturedFrame>.Settings,
+        useCameraMotion: Bool, analyse: (@Sendable ([UInt8]) -> FrameAnalysis?)?, storage: RecorderStorage,
+        status: StatusBoard, logger: Logger, hooks: @escaping @Sendable (HookKind, [String: String]) -> Void = { _, _ in }
+    ) {
+        self.name = name
+        self.camera = camera
+        self.settings = settings
+        self.clock = clock
+        self.events = events
+        self.useCameraMotion = useCameraMotion
+        self.analyse = analyse
+        self.storage = storage
+        self.status = status
+        self.logger = logger
+        self.hooks = hooks
+    }
+
+    /// Hands the pipeline a trigger; it applies at the next frame. Safe from any task or thread.
+    public func trigger(_ trigger: Trigger) {
+        inbox.withLock { $0.append(trigger) }
+    }
+
+    /// Records until the task is cancelled, then finishes the open movie and event.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            if useCameraMotion {
+                group.addTask { [camera] in
+                    for await event in camera.motionEvents {
+                        self.trigger(Trigger(.cameraMotion, at: event.time))
+                    }
+                }
+            }
+            await capture()
+            group.cancelAll()
+        }
+    }
+
+    private func capture() async {
+        var machine = EventMachine<CapturedFrame>(settings: events)
+        let writer = EventWriter(
+            camera: name, layout: storage.layout, index: storage.index, retention: storage.retention,
+            wallClock: storage.wallClock, logger: logger, hooks: hooks)
+        var recentCaptures: [MonotonicInstant] = []
+        var failures = 0
+        var health = CameraHealth(camera: name, connected: false, errors: 0, reconnects: 0, lastError: nil, lastFrame: nil, updated: Date())
+
+        func carryOut(_ actions: [EventMachine<CapturedFrame>.Action]) {
+            for action in actions { writer.perform(action) }
+            publish(writer.report, errors: writer.takeErrors(), recording: machine.isRecording)
+        }
+
+        while !Task.isCancelled {
+            do {
+                var info = try await camera.connect()
+                if let settings, settings.width.map({ $0 != info.width }) ?? false || settings.height.map({ $0 != info.height }) ?? false
+                    || settings.compression.map({ $0 != info.compression }) ?? false
+                {
+                    try await camera.configure(settings)
+                    info = try await camera.info()
+                }
+                if useCameraMotion { try await camera.setMotionDetection(true) }
+                if failures > 0 { health.reconnects += 1 }
+                failures = 0
+                health.connected = true
+                record(&health)
+                status.updateCamera(name) { camera in
+                    camera.connected = true
+                    camera.state = machine.isRecording ? .recording : .idle
+                    camera.model = info.model
+                    camera.port = info.port
+                    camera.baud = info.baud
+                    camera.width = info.width
+                    camera.height = info.height
+                    camera.reconnects = health.reconnects
+                }
+                logger.info("camera connected", metadata: ["camera": "\(name)", "model": "\(info.model)", "baud": "\(info.baud)"])
+                for try await frame in camera.frames() {
+                    for trigger in inbox.withLock({ pending in defer { pending.removeAll() }; return pending }) {
+                        machine.trigger(trigger)
+                    }
+                    let analysis = analyse?(frame.jpeg)
+                    carryOut(machine.frame(frame, captureTime: frame.captureTime, motion: analysis?.motion ?? false))
+                    recentCaptures.append(frame.captureTime)
+                    if recentCaptures.count > Self.rateWindow { recentCaptures.removeFirst() }
+                    let rate = recentCaptures.count > 1
+                        ? Double(recentCaptures.count - 1) / recentCaptures[0].duration(to: recentCaptures[recentCaptures.count - 1]).seconds
+                        : 0
+                    let date = storage.wallClock.date(at: frame.captureTime)
+                    status.updateCamera(name) { camera in
+                        camera.frames += 1
+                        camera.framesPerSecond = rate.isFinite ? rate : 0
+                        camera.lastFrame = date
+                        if let analysis { camera.brightness = analysis.brightness }
+                    }
+                }
+            } catch where error.kind == .cancelled {
+                break
+            } catch {
+                if Task.isCancelled { break }
+                failures += 1
+                health.connected = false
+                health.errors += 1
+                health.lastError = "\(error)"
+                record(&health)
+                carryOut(machine.finish())
+                let message = "camera \(name): \(error)"
+                logger.error("\(message)")
+                status.noteError(message, at: storage.wallClock.date(at: clock.now))
+                status.updateCamera(name) { camera in
+                    camera.connected = false
+                    camera.state = .cameraLost
+                    camera.errors = health.errors
+                    camera.lastError = "\(error)"
+                }
+                let backoff = min(Self.maximumBackoff, .seconds(1 << min(failures - 1, 5)))
+                do { try await clock.sleep(until: clock.deadline(after: backoff), tolerance: nil) } catch { break }
+            }
+        }
+        carryOut(machine.finish())
+        health.connected = false
+        record(&health)
+        status.updateCamera(name) { $0.state = .stopped; $0.connected = false }
+    }
+
+    private func record(_ health: inout CameraHealth) {
+        health.updated = storage.wallClock.date(at: clock.now)
+        do {
+            try storage.index.recordHealth(health)
+        } catch {
+            logger.error("record camera health: \(error)")
+        }
+    }
+
+    private func publish(_ report: EventWriter.Report, errors: [String], recording: Bool) {
+        func summary(_ event: EventRecord?, movie: String?, frames: Int?, bytes: Int64?) -> RecorderStatus.EventSummary? {
+            guard let event else { return nil }
+            return RecorderStatus.EventSummary(
+                id: event.id, start: event.start, end: event.end, triggers: event.triggers, frames: frames ?? event.frames,
+                bytes: bytes ?? event.bytes, movie: movie, snapshot: event.snapshot)
+        }
+        status.updateCamera(name) { camera in
+            camera.state = recording ? .recording : (camera.connected ? .idle : .cameraLost)
+            camera.currentEvent = summary(report.event, movie: report.movie, frames: report.eventFrames, bytes: report.eventBytes)
+            camera.lastEvent = summary(report.lastEvent, movie: nil, frames: nil, bytes: nil)
+        }
+        for error in errors {
+            status.noteError("camera \(name): \(error)", at: storage.wallClock.date(at: clock.now))
+        }
+    }
+}

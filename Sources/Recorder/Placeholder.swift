@@ -1,1 +1,0 @@
-// The recorder: see the module's other files.

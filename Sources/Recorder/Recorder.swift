@@ -1,0 +1,169 @@
+import CameraDrivers
+import EventStore
+import Foundation
+import HAL
+import Logging
+import Movies
+
+/// A camera node's recorder: one ``CameraRecorder`` per camera, the board's PIR and tamper
+/// lines as triggers, periodic retention and storage figures, and a live ``StatusBoard``.
+public final class Recorder: Sendable {
+    /// The board's input lines the recorder watches (each a request of one line).
+    public struct Inputs: Sendable {
+        public var pir: (any LineRequest)?
+        public var tamper: (any LineRequest)?
+
+        public init(pir: (any LineRequest)? = nil, tamper: (any LineRequest)? = nil) {
+            self.pir = pir
+            self.tamper = tamper
+        }
+    }
+
+    public let cameras: [CameraRecorder]
+    public let inputs: Inputs
+    public let storage: RecorderStorage
+    public let status: StatusBoard
+    let clock: any HALClock
+    let logger: Logger
+
+    /// How often retention runs and storage figures are refreshed while recording.
+    public static let housekeepingInterval = Duration.seconds(60)
+
+    public init(
+        cameras: [CameraRecorder], inputs: Inputs, storage: RecorderStorage, status: StatusBoard, clock: any HALClock,
+        logger: Logger
+    ) {
+        self.cameras = cameras
+        self.inputs = inputs
+        self.storage = storage
+        self.status = status
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Makes the index agree with the files on disk (movies left unfinished by a crash are
+    /// repaired, files without rows adopted, rows without files dropped). Call before ``run()``.
+    @discardableResult
+    public static func reconcile(layout: StorageLayout, index: EventIndex) throws(EventStoreError) -> ReconcileReport {
+        try index.reconcile(
+            layout: layout,
+            probe: { path in
+                guard let summary = try? MovieProbe.summary(of: path) else { return nil }
+                return (summary.frames, summary.bytes, summary.duration.seconds)
+            },
+            repair: { partial in
+                let path = String(partial.dropLast(StorageLayout.partialSuffix.count))
+                return (try? MovieRepair.finish(partial: partial, to: path)).map { _ in path }
+            })
+    }
+
+    /// Records until the task is cancelled; then every open movie and event is finished.
+    public func run() async {
+        let started = storage.wallClock.date(at: clock.now)
+        status.update { status in
+            status.source = "recorder"
+            status.pid = getpid()
+            status.started = started
+        }
+        refreshStorage()
+        await withTaskGroup(of: Void.self) { group in
+            for camera in cameras {
+                group.addTask { await camera.run() }
+            }
+            if let pir = inputs.pir {
+                group.addTask { await self.watch(pir, role: "pir", source: .pir, span: true) }
+            }
+            if let tamper = inputs.tamper {
+                group.addTask { await self.watch(tamper, role: "tamper", source: .tamper, span: false) }
+            }
+            group.addTask { await self.housekeeping() }
+            await group.next()
+            group.cancelAll()
+        }
+        refreshStorage()
+    }
+
+    /// A manual trigger for `camera` (every camera when nil), lasting `duration` (an instant
+    /// when nil). Returns the cameras triggered.
+    @discardableResult
+    public func trigger(camera: String? = nil, duration: Duration? = nil) -> [String] {
+        let now = clock.now
+        let chosen = cameras.filter { camera == nil || $0.name == camera }
+        for recorder in chosen {
+            if let duration, duration > .zero {
+                recorder.trigger(Trigger(.manual, at: now, phase: .began))
+                recorder.trigger(Trigger(.manual, at: now.advanced(by: duration), phase: .ended))
+            } else {
+                recorder.trigger(Trigger(.manual, at: now))
+            }
+        }
+        logger.notice("manual trigger", metadata: ["cameras": "\(chosen.map(\.name).joined(separator: ","))"])
+        return chosen.map(\.name)
+    }
+
+    /// Answers a control-socket request.
+    public func handle(_ request: ControlRequest) -> ControlResponse {
+        switch request.command {
+        case .status:
+            var current = status.current
+            current.uptimeSeconds = current.started.map { storage.wallClock.date(at: clock.now).timeIntervalSince($0) }
+            return ControlResponse(ok: true, status: current)
+        case .trigger:
+            if let camera = request.camera, !cameras.contains(where: { $0.name == camera }) {
+                return ControlResponse(ok: false, error: "no camera named '\(camera)'; cameras: \(cameras.map(\.name).joined(separator: ", "))")
+            }
+            let triggered = trigger(camera: request.camera, duration: request.seconds.map { .milliseconds(Int64($0 * 1000)) })
+            return ControlResponse(ok: true, triggered: triggered)
+        }
+    }
+
+    /// Turns a line's edges into triggers for every camera: a span while the line is active
+    /// (PIR), or an instant when it becomes active (tamper).
+    private func watch(_ line: any LineRequest, role: String, source: TriggerSource, span: Bool) async {
+        let initial = (try? line.values().first) ?? false
+        status.update { $0.gpio[role] = initial }
+        if initial, span {
+            for camera in cameras { camera.trigger(Trigger(source, at: clock.now, phase: .began)) }
+        }
+        do {
+            for try await edge in line.edgeEvents {
+                status.update { $0.gpio[role] = edge.value }
+                if edge.value, source == .tamper {
+                    logger.warning("tamper switch opened")
+                    status.noteError("tamper switch opened", at: storage.wallClock.date(at: edge.timestamp))
+                }
+                let phase: Trigger.Phase = span ? (edge.value ? .began : .ended) : .instant
+                guard span || edge.value else { continue }
+                for camera in cameras { camera.trigger(Trigger(source, at: edge.timestamp, phase: phase)) }
+            }
+        } catch {
+            guard !Task.isCancelled else { return }
+            logger.error("watching the \(role) line: \(error)")
+            status.noteError("\(role) line: \(error)", at: storage.wallClock.date(at: clock.now))
+        }
+    }
+
+    private func housekeeping() async {
+        while !Task.isCancelled {
+            do { try await clock.sleep(until: clock.deadline(after: Self.housekeepingInterval), tolerance: nil) } catch { return }
+            if storage.retention != .keepEverything {
+                let protecting = Set(status.current.cameras.compactMap { $0.currentEvent?.id })
+                do {
+                    try Retention.enforce(
+                        policy: storage.retention, index: storage.index, layout: storage.layout,
+                        now: storage.wallClock.date(at: clock.now), protecting: protecting)
+                } catch {
+                    logger.error("retention: \(error)")
+                }
+            }
+            refreshStorage()
+        }
+    }
+
+    private func refreshStorage() {
+        let used = (try? storage.index.totalBytes()) ?? 0
+        let free = try? DiskSpace.free(at: storage.layout.root)
+        let events = (try? storage.index.usage().count) ?? 0
+        status.update { $0.storage = RecorderStatus.Storage(root: storage.layout.root, usedBytes: used, freeBytes: free, events: events) }
+    }
+}

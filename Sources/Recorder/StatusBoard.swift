@@ -1,0 +1,45 @@
+import Foundation
+import Synchronization
+
+/// The recorder's live status, updated by its tasks and read from any thread (the control
+/// socket answers from here without waiting for the recording pipeline).
+public final class StatusBoard: Sendable {
+    private let state: Mutex<RecorderStatus>
+    /// How many recent errors are kept.
+    static let errorLimit = 20
+
+    public init(_ initial: RecorderStatus = RecorderStatus()) {
+        state = Mutex(initial)
+    }
+
+    /// A copy of the status now.
+    public var current: RecorderStatus { state.withLock { $0 } }
+
+    /// Changes the status under the lock.
+    public func update(_ body: (inout RecorderStatus) -> Void) {
+        state.withLock { body(&$0) }
+    }
+
+    /// Changes one camera's status (added if new).
+    public func updateCamera(_ name: String, _ body: (inout RecorderStatus.CameraStatus) -> Void) {
+        state.withLock { status in
+            if let index = status.cameras.firstIndex(where: { $0.name == name }) {
+                body(&status.cameras[index])
+            } else {
+                var camera = RecorderStatus.CameraStatus(name: name)
+                body(&camera)
+                status.cameras.append(camera)
+            }
+        }
+    }
+
+    /// Records an error message (with the time) among the recent errors.
+    public func noteError(_ message: String, at date: Date) {
+        state.withLock { status in
+            status.recentErrors.append("\(ISO8601DateFormatter().string(from: date)) \(message)")
+            if status.recentErrors.count > Self.errorLimit {
+                status.recentErrors.removeFirst(status.recentErrors.count - Self.errorLimit)
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import ArgumentParser
+import CameraDrivers
+import EventStore
+import Foundation
+import BoardSupport
+import HAL
+import Logging
+import Recorder
+
+/// `vigil record`: the camera node's main job.
+struct RecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Watch the camera and triggers; record events as movies with snapshots and an index.",
+        discussion: """
+            Runs in the foreground until stopped (SIGINT or SIGTERM finish the open movie first) or \
+            for --duration. Events begin on the PIR line, the camera's own motion detection, \
+            software motion detection, the tamper switch or 'vigil trigger'; each event's frames \
+            (with a few seconds before the trigger) go into Matroska movies under the storage \
+            root, named by camera and start time, with a snapshot and a row in index.sqlite. \
+            'vigil status' asks the running recorder through its control socket (vigil.sock). \
+            On the simulated board (the default), --speed N runs the simulated world N times \
+            faster than the wall clock.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+    @OptionGroup var storage: StorageOptions
+    @OptionGroup var camera: CameraOptions
+
+    @Option(help: "Stop after this long (90s, 10m, 2h; simulated time on the sim board). Default: until stopped.")
+    var duration: DurationArgument?
+
+    @Option(help: "The name the camera's files and events carry.")
+    var name = "camera"
+
+    @Option(help: "Frame size to record at, WxH (VC0706: 640x480, 320x240 or 160x120).")
+    var size = "320x240"
+
+    func validate() throws {
+        guard parseSize(size) != nil else { throw ValidationError("--size must be WxH, such as 320x240, not '\(size)'") }
+        guard StorageLayout.isValid(camera: name) else {
+            throw ValidationError("--name '\(name)' may hold only letters, digits, '_' and '-'")
+        }
+        if let duration, duration.duration <= .zero { throw ValidationError("--duration must be positive") }
+    }
+
+    func run() async throws {
+        let logger = options.makeLogger("vigil.record")
+        let context = try NodeContext(options: options)
+        let layout = storage.layout
+        let index = try openWritableIndex(layout)
+        let repaired = try Recorder.reconcile(layout: layout, index: index)
+        if !repaired.isClean {
+            logger.notice("index reconciled with the files on disk", metadata: ["report": "\(repaired)"])
+        }
+        let plan = try context.cameraPlan(camera)
+        let pir = try? context.watchedInput(.pir)
+        let tamper = try? context.watchedInput(.tamper)
+        let (width, height) = parseSize(size) ?? (320, 240)
+        let termination = TerminationSignal()
+        let status = StatusBoard()
+        let started = Date()
+        let events = EventMachine<CapturedFrame>.Settings()
+        let printer = EventPrinter(json: options.json)
+        let name = name
+        let duration = duration?.duration
+
+        try await context.run { [context, storage] in
+            let wallClock = WallClock(clock: context.clock)
+            let (driver, port) = try await context.openCamera(plan)
+            let cameraRecorder = CameraRecorder(
+                name: name, camera: driver, settings: CameraSettings(width: width, height: height), clock: context.clock,
+                events: events, useCameraMotion: true, analyse: nil,
+                storage: RecorderStorage(layout: layout, index: index, retention: .keepEverything, wallClock: wallClock),
+                status: status, logger: logger, hooks: { kind, environment in printer.show(kind, environment) })
+            let recorder = Recorder(
+                cameras: [cameraRecorder], inputs: Recorder.Inputs(pir: pir, tamper: tamper),
+                storage: cameraRecorder.storage, status: status, clock: context.clock, logger: logger)
+            let server: ControlServer
+            do {
+                server = try ControlServer(path: layout.socketPath) { recorder.handle($0) }
+            } catch {
+                await port.close()
+                throw CLIError("cannot serve \(layout.socketPath): \(error)")
+            }
+            if !options.json {
+                print("Recording \(name) to \(storage.root()) (stop with Ctrl-C\(duration.map { ", or after \($0.humanReadable)" } ?? ""))")
+            }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await recorder.run() }
+                group.addTask { await termination.wait() }
+                if let duration {
+                    group.addTask { try? await context.clock.sleep(until: context.clock.deadline(after: duration), tolerance: nil) }
+                }
+                await group.next()
+                group.cancelAll()
+            }
+            server.stop()
+            await port.close()
+        }
+        pir?.release()
+        tamper?.release()
+        try printSummary(index: index, layout: layout, since: started)
+    }
+
+    private func openWritableIndex(_ layout: StorageLayout) throws -> EventIndex {
+        do {
+            try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError("cannot create the storage root \(layout.root): \(error.localizedDescription)")
+        }
+        do {
+            return try EventIndex(path: layout.indexPath)
+        } catch {
+            throw CLIError("cannot open the event index \(layout.indexPath): \(error)")
+        }
+    }
+
+    private func printSummary(index: EventIndex, layout: StorageLayout, since: Date) throws {
+        let events = try index.events(since: since.addingTimeInterval(-1))
+        var movies: [MovieRecord] = []
+        for event in events { movies += try index.movies(eventID: event.id) }
+        let bytes = movies.reduce(Int64(0)) { $0 + $1.bytes }
+        if options.json {
+            struct Summary: Encodable {
+                var storage: String
+                var events: [EventRecord]
+                var movies: [MovieRecord]
+            }
+            return try Output.json(Summary(storage: layout.root, events: events, movies: movies))
+        }
+        print("Recorded \(events.count) event\(events.count == 1 ? "" : "s"), \(movies.count) movie\(movies.count == 1 ? "" : "s") (\(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file))) under \(layout.root)")
+        for movie in movies {
+            print("  \(movie.path)  \(movie.frames) frames")
+        }
+    }
+}
+
+/// Prints events as they begin and end: a line for people, or JSON Lines with --json.
+struct EventPrinter: Sendable {
+    let json: Bool
+
+    func show(_ kind: HookKind, _ environment: [String: String]) {
+        if json {
+            var line = environment
+            line["kind"] = kind.rawValue
+            try? Output.jsonLine(line)
+            return
+        }
+        let id = environment["VIGIL_EVENT_ID"] ?? "?"
+        switch kind {
+        case .eventStart:
+            print("event \(id) begins at \(environment["VIGIL_EVENT_START"] ?? "?") (\(environment["VIGIL_TRIGGERS"] ?? ""))")
+        case .eventEnd:
+            print("event \(id) ends at \(environment["VIGIL_EVENT_END"] ?? "?"): \(environment["VIGIL_EVENT_FRAMES"] ?? "0") frames")
+        case .movieEnd:
+            print("  movie \(environment["VIGIL_MOVIE"] ?? "?"): \(environment["VIGIL_MOVIE_FRAMES"] ?? "0") frames, \(environment["VIGIL_MOVIE_SECONDS"] ?? "0") s")
+        }
+        fflush(nil)
+    }
+}
+
+extension NodeContext {
+    /// The board's line for `role`, requested as an input with edge events.
+    func watchedInput(_ role: LogicalLine) throws -> any LineRequest {
+        let line = try resolveLine(role.rawValue)
+        var settings = line.settings
+        settings.edgeDetection = .both
+        return try line.chip.requestLines([line.offset], settings: settings, consumer: "vigil-record")
+    }
+}
