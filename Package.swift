@@ -67,6 +67,8 @@ let package = Package(
             ]),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"]),
 
+        // Helpers shared by the test targets (running ffprobe and other tools).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HALTests", dependencies: ["HAL"]),
         .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux"]),
         .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation"]),
@@ -78,11 +80,14 @@ let package = Package(
             dependencies: ["HAL", "HALSimulation", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG"]),
         .testTarget(name: "ScenesTests", dependencies: ["HAL", "JPEG", "Scenes"]),
         .testTarget(name: "EmulatorsTests", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "Emulators", "JPEG"]),
-        .testTarget(name: "MoviesTests", dependencies: ["Movies", "JPEG"]),
+        .testTarget(name: "MoviesTests", dependencies: ["Movies", "JPEG", "TestSupport"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore"]),
         .testTarget(
             name: "RecorderTests",
-            dependencies: ["HAL", "HALSimulation", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Movies", "EventStore", "Recorder"]),
+            dependencies: [
+                "HAL", "HALSimulation", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Movies", "EventStore", "Recorder",
+                "TestSupport",
+            ]),
         .testTarget(
             name: "HILTests",
             dependencies: ["HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraDrivers", "Emulators", "Scenes", "JPEG"]),

@@ -7,8 +7,8 @@ import HAL
 /// (``trigger(_:)``); it answers each frame with the ``Action``s to carry out, in order.
 ///
 /// - An event begins at the first frame captured at or after a trigger's start (or at a frame
-///   with software motion); the event's start is that trigger's time. The frames of the last
-///   ``Settings/preCapture`` before it, kept in a ring, are written first.
+///   with software motion); the event's start is that trigger's time. The frames captured in
+///   the ``Settings/preCapture`` before that time, kept in a ring, are written first.
 /// - Activity lasts until the latest trigger end seen (an active PIR line: until it falls).
 ///   Frames are written while their capture time is within ``Settings/postCapture`` of the end
 ///   of activity; after that they go to the ring again.
@@ -123,7 +123,7 @@ public struct EventMachine<Frame: Sendable>: Sendable {
             let start = earliest ?? captureTime
             event = OpenEvent(start: start, frames: 0, lastWritten: captureTime, triggers: triggers)
             actions.append(.beginEvent(start: start, triggers: triggers))
-            flushRing(into: &actions, before: captureTime)
+            flushRing(into: &actions, from: start, before: captureTime)
             write(frame, at: captureTime, motion: true, into: &actions)
             return actions
         }
@@ -135,7 +135,7 @@ public struct EventMachine<Frame: Sendable>: Sendable {
         }
         let quietSince = activityEnd ?? open.start
         if spanOpen || captureTime <= quietSince.advanced(by: settings.postCapture) {
-            flushRing(into: &actions, before: captureTime)
+            flushRing(into: &actions, from: earliest ?? captureTime, before: captureTime)
             write(frame, at: captureTime, motion: activity, into: &actions)
         } else if captureTime <= quietSince.advanced(by: settings.eventGap) {
             remember(frame, at: captureTime)
@@ -163,8 +163,9 @@ public struct EventMachine<Frame: Sendable>: Sendable {
         ring.removeAll { $0.time < oldest }
     }
 
-    private mutating func flushRing(into actions: inout [Action], before time: MonotonicInstant) {
-        let oldest = time.advanced(by: .zero - settings.preCapture)
+    /// Writes the ring's frames from `preCapture` before `activity` up to `time`, and empties it.
+    private mutating func flushRing(into actions: inout [Action], from activity: MonotonicInstant, before time: MonotonicInstant) {
+        let oldest = activity.advanced(by: .zero - settings.preCapture)
         for entry in ring where entry.time >= oldest && entry.time < time {
             write(entry.frame, at: entry.time, motion: false, into: &actions)
         }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import JPEG
 import Testing
@@ -61,72 +62,6 @@ final class TinyFileSystem {
     func unmount() {
         _ = try? Tool.run("/bin/umount", [path])
         try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
-/// Runs command-line tools (ffprobe, ffmpeg) to completion, their output captured in files so
-/// that no pipe can fill and stall them.
-enum Tool {
-    struct Result {
-        var status: Int32
-        var output: String
-        var error: String
-    }
-
-    static func run(_ executable: String, _ arguments: [String]) throws -> Result {
-        let scratch = NSTemporaryDirectory() + "vigil-tool-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: scratch + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: scratch + ".out")
-            try? FileManager.default.removeItem(atPath: scratch + ".err")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".out"))
-        let error = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".err"))
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try output.close()
-        try error.close()
-        return Result(
-            status: process.terminationStatus,
-            output: (try? String(contentsOfFile: scratch + ".out", encoding: .utf8)) ?? "",
-            error: (try? String(contentsOfFile: scratch + ".err", encoding: .utf8)) ?? "")
-    }
-
-    static let ffprobe = "/usr/bin/ffprobe"
-    static let ffmpeg = "/usr/bin/ffmpeg"
-
-    /// ffprobe's count of decodable frames, codec name and container duration (seconds).
-    static func probe(_ path: String) throws -> (frames: Int?, codec: String?, duration: Double?) {
-        let result = try run(
-            ffprobe,
-            [
-                "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-                "stream=nb_read_frames,codec_name", "-show_entries", "format=duration", "-of", "json", path,
-            ])
-        let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
-        let stream = (json?["streams"] as? [[String: Any]])?.first
-        let format = json?["format"] as? [String: Any]
-        return (
-            (stream?["nb_read_frames"] as? String).flatMap { Int($0) }, stream?["codec_name"] as? String,
-            (format?["duration"] as? String).flatMap { Double($0) }
-        )
-    }
-
-    /// The video packets' timestamps as ffprobe reports them, in milliseconds.
-    static func packetTimes(_ path: String) throws -> [Int64] {
-        let result = try run(
-            ffprobe, ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", path])
-        return result.output.split(whereSeparator: \.isNewline).compactMap { line in
-            Double(line.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: ",")))
-                .map { Int64(($0 * 1000).rounded()) }
-        }
     }
 }
 
