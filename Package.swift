@@ -64,6 +64,7 @@ let package = Package(
                 "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Recorder", "EventStore", "Movies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"]),
 

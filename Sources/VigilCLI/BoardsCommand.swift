@@ -49,7 +49,7 @@ struct BoardsCommand: AsyncParsableCommand {
         var board: String?
 
         func run() async throws {
-            let description = try BoardCatalog().load(nameOrPath: board ?? options.board)
+            let description = try BoardCatalog().load(nameOrPath: board ?? options.boardName)
             if options.json { return try Output.json(description) }
             print("\(description.name): \(description.description)")
             print("backend: \(description.backend)")

@@ -10,8 +10,11 @@ import Glibc
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "The board: a name from Boards/ (see 'vigil boards list') or a path to a board file.")
-    var board: String = "sim"
+    @Option(help: "The board: a name from Boards/ (see 'vigil boards list') or a path to a board file. Default: sim (or the configuration's board).")
+    var board: String?
+
+    /// The board named on the command line, else `sim`.
+    var boardName: String { board ?? "sim" }
 
     @Option(help: "The hardware backend: sim or linux. Default: $VIGIL_BACKEND, else sim for simulated boards and linux for real ones.")
     var backend: BoardBackend?

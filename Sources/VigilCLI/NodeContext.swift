@@ -17,8 +17,9 @@ struct NodeContext: Sendable {
     let simulation: SimulatedNode?
     let speed: Double
 
-    init(options: GlobalOptions) throws {
-        let board = try BoardCatalog().load(nameOrPath: options.board)
+    /// - Parameter defaultBoard: the board when `--board` is not given (else `sim`).
+    init(options: GlobalOptions, defaultBoard: String? = nil) throws {
+        let board = try BoardCatalog().load(nameOrPath: options.board ?? defaultBoard ?? "sim")
         let backend = options.backend ?? board.backend
         self.board = board
         self.backend = backend

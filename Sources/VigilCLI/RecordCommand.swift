@@ -27,64 +27,105 @@ struct RecordCommand: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
     @OptionGroup var camera: CameraOptions
 
+    @Option(help: "A configuration file (YAML; see Tools/vigil.yaml). Flags override it.")
+    var config: String?
+
     @Option(help: "Stop after this long (90s, 10m, 2h; simulated time on the sim board). Default: until stopped.")
     var duration: DurationArgument?
 
-    @Option(help: "The name the camera's files and events carry.")
-    var name = "camera"
+    @Option(help: "The name the camera's files and events carry (default: camera).")
+    var name: String?
 
-    @Option(help: "Frame size to record at, WxH (VC0706: 640x480, 320x240 or 160x120).")
-    var size = "320x240"
+    @Option(help: "Frame size to record at, WxH (VC0706: 640x480, 320x240 or 160x120; default 320x240).")
+    var size: String?
 
     func validate() throws {
-        guard parseSize(size) != nil else { throw ValidationError("--size must be WxH, such as 320x240, not '\(size)'") }
-        guard StorageLayout.isValid(camera: name) else {
+        if let size, parseSize(size) == nil { throw ValidationError("--size must be WxH, such as 320x240, not '\(size)'") }
+        if let name, !StorageLayout.isValid(camera: name) {
             throw ValidationError("--name '\(name)' may hold only letters, digits, '_' and '-'")
         }
         if let duration, duration.duration <= .zero { throw ValidationError("--duration must be positive") }
     }
 
+    /// The configuration file's settings with the command line's on top.
+    func loadConfiguration() throws -> NodeConfiguration {
+        var configuration = try config.map { try NodeConfiguration.load(path: $0) } ?? NodeConfiguration()
+        if storage.storage == nil, ProcessInfo.processInfo.environment["VIGIL_STORAGE"]?.isEmpty ?? true, let root = configuration.storage {
+            configuration.storage = root
+        } else {
+            configuration.storage = storage.root()
+        }
+        if configuration.cameras.isEmpty { configuration.cameras = [NodeConfiguration.Camera()] }
+        if let name { configuration.cameras[0].name = name }
+        if let port = camera.port { configuration.cameras[0].port = port }
+        if let model = camera.camera { configuration.cameras[0].model = model }
+        if let baud = camera.baud { configuration.cameras[0].baud = baud }
+        if camera.maxBaud != CameraOptions().maxBaud { configuration.cameras[0].maxBaud = camera.maxBaud }
+        if camera.verify { configuration.cameras[0].verify = true }
+        if let size, let (width, height) = parseSize(size) { (configuration.cameras[0].width, configuration.cameras[0].height) = (width, height) }
+        return configuration
+    }
+
     func run() async throws {
         let logger = options.makeLogger("vigil.record")
-        let context = try NodeContext(options: options)
-        let layout = storage.layout
+        let configuration: NodeConfiguration
+        do {
+            configuration = try loadConfiguration()
+        } catch let error as ConfigurationError {
+            throw CLIError(error.description)
+        }
+        let context = try NodeContext(options: options, defaultBoard: configuration.board)
+        let layout = StorageLayout(root: configuration.storage ?? storage.root())
         let index = try openWritableIndex(layout)
         let repaired = try Recorder.reconcile(layout: layout, index: index)
         if !repaired.isClean {
             logger.notice("index reconciled with the files on disk", metadata: ["report": "\(repaired)"])
         }
-        let plan = try context.cameraPlan(camera)
-        let pir = try? context.watchedInput(.pir)
-        let tamper = try? context.watchedInput(.tamper)
-        let (width, height) = parseSize(size) ?? (320, 240)
+        let plans = try configuration.cameras.map { entry in
+            var options = CameraOptions()
+            options.port = entry.port
+            options.camera = entry.model
+            options.baud = entry.baud
+            options.maxBaud = entry.maxBaud
+            options.verify = entry.verify
+            return (entry, try context.cameraPlan(options))
+        }
+        let pir = configuration.triggers.pir ? try? context.watchedInput(.pir) : nil
+        let tamper = configuration.triggers.tamper ? try? context.watchedInput(.tamper) : nil
         let termination = TerminationSignal()
         let status = StatusBoard()
         let started = Date()
-        let events = EventMachine<CapturedFrame>.Settings()
         let printer = EventPrinter(json: options.json)
-        let name = name
         let duration = duration?.duration
 
-        try await context.run { [context, storage] in
+        try await context.run { [context] in
             let wallClock = WallClock(clock: context.clock)
-            let (driver, port) = try await context.openCamera(plan)
-            let cameraRecorder = CameraRecorder(
-                name: name, camera: driver, settings: CameraSettings(width: width, height: height), clock: context.clock,
-                events: events, useCameraMotion: true, analyse: nil,
-                storage: RecorderStorage(layout: layout, index: index, retention: .keepEverything, wallClock: wallClock),
-                status: status, logger: logger, hooks: { kind, environment in printer.show(kind, environment) })
+            let recorderStorage = RecorderStorage(layout: layout, index: index, retention: configuration.retention, wallClock: wallClock)
+            var cameraRecorders: [CameraRecorder] = []
+            var ports: [AnySerialPort] = []
+            for (entry, plan) in plans {
+                let (driver, port) = try await context.openCamera(plan)
+                ports.append(port)
+                cameraRecorders.append(CameraRecorder(
+                    name: entry.name, camera: driver,
+                    settings: CameraSettings(width: entry.width, height: entry.height, compression: entry.compression),
+                    clock: context.clock, events: configuration.events, useCameraMotion: configuration.triggers.cameraMotion,
+                    analyse: nil, storage: recorderStorage, status: status, logger: logger,
+                    hooks: { kind, environment in printer.show(kind, environment) }))
+            }
             let recorder = Recorder(
-                cameras: [cameraRecorder], inputs: Recorder.Inputs(pir: pir, tamper: tamper),
-                storage: cameraRecorder.storage, status: status, clock: context.clock, logger: logger)
+                cameras: cameraRecorders, inputs: Recorder.Inputs(pir: pir, tamper: tamper), storage: recorderStorage,
+                status: status, clock: context.clock, logger: logger)
             let server: ControlServer
             do {
                 server = try ControlServer(path: layout.socketPath) { recorder.handle($0) }
             } catch {
-                await port.close()
+                for port in ports { await port.close() }
                 throw CLIError("cannot serve \(layout.socketPath): \(error)")
             }
             if !options.json {
-                print("Recording \(name) to \(storage.root()) (stop with Ctrl-C\(duration.map { ", or after \($0.humanReadable)" } ?? ""))")
+                let names = cameraRecorders.map(\.name).joined(separator: ", ")
+                print("Recording \(names) to \(layout.root) (stop with Ctrl-C\(duration.map { ", or after \($0.humanReadable)" } ?? ""))")
             }
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await recorder.run() }
@@ -96,7 +137,7 @@ struct RecordCommand: AsyncParsableCommand {
                 group.cancelAll()
             }
             server.stop()
-            await port.close()
+            for port in ports { await port.close() }
         }
         pir?.release()
         tamper?.release()
@@ -130,7 +171,7 @@ struct RecordCommand: AsyncParsableCommand {
             return try Output.json(Summary(storage: layout.root, events: events, movies: movies))
         }
         print("Recorded \(events.count) event\(events.count == 1 ? "" : "s"), \(movies.count) movie\(movies.count == 1 ? "" : "s") (\(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file))) under \(layout.root)")
-        for movie in movies {
+        for movie in movies.sorted(by: { $0.start < $1.start }) {
             print("  \(movie.path)  \(movie.frames) frames")
         }
     }

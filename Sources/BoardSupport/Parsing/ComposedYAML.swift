@@ -7,15 +7,15 @@ import Yams
 /// refused first occurrence is renamed in place to a placeholder of the same length (so every
 /// position stays the same) and the text is composed again. Validation skips placeholder
 /// keys and reports the duplicates through ``renamedKeys``.
-struct ComposedYAML {
+package struct ComposedYAML {
     /// The document's root node; nil if the text is empty or could not be composed.
-    var root: Node?
+    package var root: Node?
     /// Syntax errors; when there are any, ``root`` is nil.
-    var diagnostics: [BoardDiagnostic] = []
+    package var diagnostics: [BoardDiagnostic] = []
     /// Placeholder key name → the duplicated key it replaced.
-    var renamedKeys: [String: String] = [:]
+    package var renamedKeys: [String: String] = [:]
 
-    init(yaml: String, file: String) {
+    package init(yaml: String, file: String) {
         var text = yaml
         while true {
             do {

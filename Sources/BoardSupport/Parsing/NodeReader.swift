@@ -4,36 +4,36 @@ import Yams
 /// Reads values out of composed YAML nodes, recording a diagnostic at the offending node for
 /// every value that is missing, unknown or of the wrong kind. Readers return nil after
 /// reporting, so callers simply skip what they could not read and go on to find more problems.
-struct NodeReader {
-    let file: String
+package struct NodeReader {
+    package let file: String
     /// Placeholder → original key, from ``ComposedYAML/renamedKeys``.
-    let renamedKeys: [String: String]
-    private(set) var diagnostics: [BoardDiagnostic] = []
+    package let renamedKeys: [String: String]
+    package private(set) var diagnostics: [BoardDiagnostic] = []
     /// Placeholders whose duplicates have been reported.
     private var reportedPlaceholders: Set<String> = []
 
-    init(file: String, renamedKeys: [String: String]) {
+    package init(file: String, renamedKeys: [String: String]) {
         self.file = file
         self.renamedKeys = renamedKeys
     }
 
     /// Records a problem at a 1-based line and column.
-    mutating func report(_ message: String, line: Int?, column: Int?) {
+    package mutating func report(_ message: String, line: Int?, column: Int?) {
         diagnostics.append(BoardDiagnostic(file: file, line: line, column: column, message: message))
     }
 
     /// Records a problem at the node that causes it.
-    mutating func report(_ message: String, at node: Node) {
+    package mutating func report(_ message: String, at node: Node) {
         report(message, line: node.mark?.line, column: node.mark?.column)
     }
 
     // MARK: Mappings
 
     /// One key of a mapping and its value.
-    struct Entry {
-        let name: String
-        let key: Node
-        let value: Node
+    package struct Entry {
+        package let name: String
+        package let key: Node
+        package let value: Node
     }
 
     /// The mapping's entries in file order; for a duplicated key, only its last occurrence,
@@ -42,7 +42,7 @@ struct NodeReader {
     /// - Parameters:
     ///   - subject: what the mapping is, for "`subject` must be a mapping", such as `camera`.
     ///   - context: where its keys are, for messages about them, such as `in camera`.
-    mutating func entries(of node: Node, subject: String, context: String) -> [Entry]? {
+    package mutating func entries(of node: Node, subject: String, context: String) -> [Entry]? {
         guard case .mapping(let mapping) = node else {
             report("\(subject) must be a mapping of keys to values, not \(Self.describe(node))", at: node)
             return nil
@@ -73,22 +73,22 @@ struct NodeReader {
     }
 
     /// A mapping's entries by name, checked against the keys it may and must have.
-    struct Fields {
-        let context: String
-        let entries: [Entry]
+    package struct Fields {
+        package let context: String
+        package let entries: [Entry]
 
-        subscript(name: String) -> Node? { entries.first { $0.name == name }?.value }
+        package subscript(name: String) -> Node? { entries.first { $0.name == name }?.value }
 
         /// The key node of `name`, to point at the key rather than its value.
-        func key(_ name: String) -> Node? { entries.first { $0.name == name }?.key }
+        package func key(_ name: String) -> Node? { entries.first { $0.name == name }?.key }
 
         /// How to name the value of `key` in a message: `'active-low' in line 'tamper'`.
-        func what(_ key: String) -> String { "'\(key)' \(context)" }
+        package func what(_ key: String) -> String { "'\(key)' \(context)" }
     }
 
     /// The mapping's entries, after reporting keys not in `allowed` and `required` keys that
     /// are missing (at the mapping itself).
-    mutating func fields(
+    package mutating func fields(
         of node: Node, subject: String, context: String, allowed: [String], required: [String] = []
     ) -> Fields? {
         guard let entries = entries(of: node, subject: subject, context: context) else { return nil }
@@ -105,7 +105,7 @@ struct NodeReader {
 
     /// Reports duplicate keys in mappings no validation visited (such as the value of an
     /// unknown key), so that no duplicate goes unreported.
-    mutating func reportUnvisitedDuplicates(in node: Node) {
+    package mutating func reportUnvisitedDuplicates(in node: Node) {
         switch node {
         case .mapping(let mapping):
             let hasUnvisited = mapping.keys.contains { key in
@@ -124,7 +124,7 @@ struct NodeReader {
     // MARK: Values
 
     /// The text of a scalar (plain or quoted; numbers and booleans as written).
-    mutating func text(_ node: Node, _ what: String) -> String? {
+    package mutating func text(_ node: Node, _ what: String) -> String? {
         guard case .scalar(let scalar) = node, node.tagName != .null else {
             report("\(what) must be text, not \(Self.describe(node))", at: node)
             return nil
@@ -133,7 +133,7 @@ struct NodeReader {
     }
 
     /// A YAML boolean; a quoted "true" is text and is refused.
-    mutating func bool(_ node: Node, _ what: String) -> Bool? {
+    package mutating func bool(_ node: Node, _ what: String) -> Bool? {
         guard node.tagName == .bool, let value = node.bool else {
             report("\(what) must be true or false, not \(Self.describe(node))", at: node)
             return nil
@@ -142,7 +142,7 @@ struct NodeReader {
     }
 
     /// A YAML integer.
-    mutating func integer(_ node: Node, _ what: String) -> Int? {
+    package mutating func integer(_ node: Node, _ what: String) -> Int? {
         guard node.tagName == .int, let value = node.int else {
             report("\(what) must be a whole number, not \(Self.describe(node))", at: node)
             return nil
@@ -150,8 +150,17 @@ struct NodeReader {
         return value
     }
 
+    /// A YAML number (integer or decimal).
+    package mutating func number(_ node: Node, _ what: String) -> Double? {
+        guard node.tagName == .int || node.tagName == .float, let value = node.float ?? node.int.map(Double.init) else {
+            report("\(what) must be a number, not \(Self.describe(node))", at: node)
+            return nil
+        }
+        return value
+    }
+
     /// A duration such as `20ms`, `90s`, `5m` or `1h` (a bare number is seconds).
-    mutating func duration(_ node: Node, _ what: String) -> Duration? {
+    package mutating func duration(_ node: Node, _ what: String) -> Duration? {
         guard case .scalar(let scalar) = node, let value = Duration(humanReadable: scalar.string) else {
             report("\(what) must be a duration such as 20ms, 90s, 5m or 1h, not \(Self.describe(node))", at: node)
             return nil
@@ -161,7 +170,7 @@ struct NodeReader {
 
     /// One of an enumeration's raw values: "unknown bias 'pullup' in line 'tamper' (expected
     /// one of: as-is, disabled, pull-up, pull-down)".
-    mutating func choice<Value: CaseIterable & RawRepresentable<String>>(
+    package mutating func choice<Value: CaseIterable & RawRepresentable<String>>(
         _ node: Node, _ type: Value.Type, noun: String, context: String? = nil
     ) -> Value? {
         let expected = Value.allCases.map(\.rawValue).joined(separator: ", ")
@@ -175,7 +184,7 @@ struct NodeReader {
     }
 
     /// The items of a sequence.
-    mutating func list(_ node: Node, _ what: String) -> [Node]? {
+    package mutating func list(_ node: Node, _ what: String) -> [Node]? {
         guard case .sequence(let sequence) = node else {
             report("\(what) must be a list, not \(Self.describe(node))", at: node)
             return nil
@@ -186,7 +195,7 @@ struct NodeReader {
     // MARK: Helpers
 
     /// A node as messages show it: `'maybe'`, `the string 'true'`, `a mapping`, `a list`.
-    static func describe(_ node: Node) -> String {
+    package static func describe(_ node: Node) -> String {
         switch node {
         case .scalar(let scalar):
             if node.tagName == .null { return "an empty value" }
@@ -206,5 +215,5 @@ struct NodeReader {
 
 extension Node {
     /// The node's resolved tag (`str`, `int`, `bool`, `null`, ...): a quoted scalar is always `str`.
-    var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
+    package var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
 }
