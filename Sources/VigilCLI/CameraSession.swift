@@ -18,7 +18,7 @@ struct CameraOptions: ParsableArguments {
     var baud: Int?
 
     @Option(help: "The fastest baud to move the camera to (default: 115200).")
-    var maxBaud: Int = 115200
+    var maxBaud: Int?
 
     @Flag(help: "Read each frame twice and compare (evidence grade; twice the transfer time).")
     var verify = false
@@ -51,23 +51,34 @@ extension NodeContext {
     struct CameraPlan: Sendable {
         var path: String
         var baud: Int
-        var options: CameraOptions
+        var maxBaud: Int
+        var verify: Bool
         var preferFastest: Bool
         var power: (any LineRequest)?
     }
 
     /// Checks the camera options against the board and takes the camera's power line.
     func cameraPlan(_ options: CameraOptions, preferFastest: Bool = true) throws -> CameraPlan {
-        let path = options.port ?? board.camera.device
-        let model = options.camera ?? board.camera.model
+        try cameraPlan(
+            port: options.port, model: options.camera, baud: options.baud, maxBaud: options.maxBaud ?? 115200, verify: options.verify,
+            preferFastest: preferFastest)
+    }
+
+    /// Checks a camera's settings (nil: the board's) and takes the camera's power line.
+    func cameraPlan(
+        port: String?, model: CameraModel?, baud: Int?, maxBaud: Int, verify: Bool, preferFastest: Bool = true
+    ) throws -> CameraPlan {
+        let path = port ?? board.camera.device
+        let model = model ?? board.camera.model
         guard model == .vc0706 else {
             throw CLIError("the \(model) driver is not built yet; only vc0706 cameras are supported")
         }
-        let baud = options.baud ?? board.camera.baud
+        let baud = baud ?? board.camera.baud
         guard VC0706.supportedBauds.contains(baud) else {
             throw CLIError("--baud \(baud) is not a VC0706 baud; use one of \(VC0706.supportedBauds.map(String.init).joined(separator: ", "))")
         }
-        return CameraPlan(path: path, baud: baud, options: options, preferFastest: preferFastest, power: try? cameraPowerSwitch())
+        return CameraPlan(
+            path: path, baud: baud, maxBaud: maxBaud, verify: verify, preferFastest: preferFastest, power: try? cameraPowerSwitch())
     }
 
     /// Opens the planned camera's port and makes its driver, not yet connected. Call it from
@@ -79,9 +90,9 @@ extension NodeContext {
         var driverOptions = VC0706Camera<AnySerialPort>.Options()
         let codec = JPEGCodec()
         driverOptions.frameValidator = { (try? codec.decode($0, format: .gray, scale: .eighth)) != nil }
-        driverOptions.verification = plan.options.verify ? .verified : .standard
+        driverOptions.verification = plan.verify ? .verified : .standard
         driverOptions.probeBauds = [plan.baud] + VC0706.supportedBauds.filter { $0 != plan.baud }
-        driverOptions.preferredBauds = plan.preferFastest ? driverOptions.preferredBauds.filter { $0 <= plan.options.maxBaud } : []
+        driverOptions.preferredBauds = plan.preferFastest ? driverOptions.preferredBauds.filter { $0 <= plan.maxBaud } : []
         if let power = plan.power { driverOptions.power = { on in try power.setValues([on]) } }
         return (VC0706Camera(port: port, options: driverOptions), port)
     }

@@ -60,7 +60,7 @@ struct RecordCommand: AsyncParsableCommand {
         if let port = camera.port { configuration.cameras[0].port = port }
         if let model = camera.camera { configuration.cameras[0].model = model }
         if let baud = camera.baud { configuration.cameras[0].baud = baud }
-        if camera.maxBaud != CameraOptions().maxBaud { configuration.cameras[0].maxBaud = camera.maxBaud }
+        if let maxBaud = camera.maxBaud { configuration.cameras[0].maxBaud = maxBaud }
         if camera.verify { configuration.cameras[0].verify = true }
         if let size, let (width, height) = parseSize(size) { (configuration.cameras[0].width, configuration.cameras[0].height) = (width, height) }
         return configuration
@@ -82,13 +82,7 @@ struct RecordCommand: AsyncParsableCommand {
             logger.notice("index reconciled with the files on disk", metadata: ["report": "\(repaired)"])
         }
         let plans = try configuration.cameras.map { entry in
-            var options = CameraOptions()
-            options.port = entry.port
-            options.camera = entry.model
-            options.baud = entry.baud
-            options.maxBaud = entry.maxBaud
-            options.verify = entry.verify
-            return (entry, try context.cameraPlan(options))
+            (entry, try context.cameraPlan(port: entry.port, model: entry.model, baud: entry.baud, maxBaud: entry.maxBaud, verify: entry.verify))
         }
         let pir = configuration.triggers.pir ? try? context.watchedInput(.pir) : nil
         let tamper = configuration.triggers.tamper ? try? context.watchedInput(.tamper) : nil
