@@ -92,7 +92,9 @@ let package = Package(
         .testTarget(
             name: "HILTests",
             dependencies: ["HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraDrivers", "Emulators", "Scenes", "JPEG"]),
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI", "HAL", "HALSimulation", "BoardSupport"]),
+        .testTarget(
+            name: "VigilCLITests",
+            dependencies: ["VigilCLI", "HAL", "HALSimulation", "BoardSupport", "Recorder", "EventStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

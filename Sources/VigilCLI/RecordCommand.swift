@@ -77,6 +77,13 @@ struct RecordCommand: AsyncParsableCommand {
         let context = try NodeContext(options: options, defaultBoard: configuration.board)
         let layout = StorageLayout(root: configuration.storage ?? storage.root())
         let index = try openWritableIndex(layout)
+        let lock: StorageLock
+        do {
+            lock = try StorageLock(root: layout.root)
+        } catch {
+            throw CLIError("cannot record to \(layout.root): \(error)")
+        }
+        defer { withExtendedLifetime(lock) {} }
         let repaired = try Recorder.reconcile(layout: layout, index: index)
         if !repaired.isClean {
             logger.notice("index reconciled with the files on disk", metadata: ["report": "\(repaired)"])

@@ -1,6 +1,6 @@
-import TestSupport
 import Foundation
 import JPEG
+import TestSupport
 import Testing
 
 @testable import Movies
@@ -62,19 +62,6 @@ final class TinyFileSystem {
     func unmount() {
         _ = try? Tool.run("/bin/umount", [path])
         try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
-/// A deterministic pseudo-random source (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `vigil` executable, which sits beside the test bundle.
@@ -82,6 +83,12 @@ final class RunningVigil: @unchecked Sendable {
         }
     }
 
+    /// Kills it with SIGKILL (no chance to clean up) and waits for it to end.
+    func kill() async {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        _ = try? await onThreadOfItsOwn { [process] in process.waitUntilExit() }
+    }
+
     /// Sends SIGTERM and returns the exit status.
     func stop() async -> Int32 {
         process.terminate()
@@ -105,14 +112,5 @@ func runProgram(_ path: String, _ arguments: [String]) async throws -> (status: 
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-}
-
-/// Runs blocking work on a new thread. Not on Dispatch's global queue: on Linux that queue
-/// has as many threads as cores and Swift's own tasks run on it too, so blocking it for the
-/// length of a subprocess starves every other test.
-func onThreadOfItsOwn<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
