@@ -9,62 +9,6 @@ import Testing
     import Glibc
 #endif
 
-/// A fresh directory under the system's temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init(_ label: String = "movies") throws {
-        path = NSTemporaryDirectory() + "vigil-\(label)-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
-/// A tiny tmpfs mounted on a fresh directory, to fill up. Needs root (or CAP_SYS_ADMIN).
-final class TinyFileSystem {
-    let path: String
-
-    /// Whether this process may mount a tmpfs (checked once, by mounting and unmounting one).
-    static let isPermitted: Bool = {
-        guard let probe = try? TinyFileSystem(kilobytes: 64) else { return false }
-        probe.unmount()
-        return true
-    }()
-
-    init(kilobytes: Int, readOnly: Bool = false) throws {
-        let directory = try TemporaryDirectory("tmpfs")
-        path = directory.path
-        let options = "size=\(kilobytes)k" + (readOnly ? ",ro" : "")
-        let result = try Tool.run("/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", path])
-        guard result.status == 0 else {
-            directory.remove()
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSLocalizedDescriptionKey: result.error])
-        }
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    /// Fills the file system with a filler file until the kernel says it is full.
-    func fill() {
-        let descriptor = open(file("filler"), O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        guard descriptor >= 0 else { return }
-        defer { close(descriptor) }
-        let chunk = [UInt8](repeating: 0xAA, count: 512)
-        while chunk.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) > 0 {}
-        // Fill the last partial block too.
-        let byte: [UInt8] = [0]
-        while byte.withUnsafeBytes({ write(descriptor, $0.baseAddress, 1) }) > 0 {}
-    }
-
-    func unmount() {
-        _ = try? Tool.run("/bin/umount", [path])
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 /// Real JPEG frames: a colour gradient that shifts with the frame number, which is drawn in
 /// large digits in the top-left corner.
 enum TestFrames {
