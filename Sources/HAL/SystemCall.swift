@@ -45,3 +45,11 @@ public func systemCall(
         throw HALError.system(code, operation: call, target: target)
     }
 }
+
+/// Like ``systemCall(_:target:_:)`` for the calls that return 0 on success and an error number
+/// on failure instead of setting `errno` (`posix_spawn` and its attribute calls, the pthread
+/// family). Throws a ``HALError`` naming `call`, `target` and the returned error number.
+public func errorNumberCall(_ call: String, target: String? = nil, _ body: () -> Int32) throws(HALError) {
+    let code = body()
+    if code != 0 { throw HALError.system(code, operation: call, target: target) }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 import JPEG
@@ -88,6 +89,17 @@ func meanAbsoluteError(_ a: Image, _ b: Image) -> Double {
         let limited = JPEGCodec(maximumDecodedPixels: 1000)
         #expect(throws: JPEGError.self) { try limited.decode(jpeg) }
         #expect(try limited.decode(jpeg, scale: .eighth).width == 13)
+    }
+
+    @Test func scalingFactorsReadAndWriteTheirText() throws {
+        #expect(ScalingFactor("1/8") == .eighth && ScalingFactor("2/4") == .half && ScalingFactor("1") == .one)
+        for bad in ["", "1/", "/8", "1/0", "-1/8", "1 / 8", "a/b", "1/2/3"] {
+            #expect(ScalingFactor(bad) == nil, "\(bad)")
+        }
+        let json = try JSONEncoder().encode([ScalingFactor.quarter])
+        #expect(String(decoding: json, as: UTF8.self) == #"["1\/4"]"# || String(decoding: json, as: UTF8.self) == #"["1/4"]"#)
+        #expect(try JSONDecoder().decode([ScalingFactor].self, from: json) == [.quarter])
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([ScalingFactor].self, from: Data(#"["0/1"]"#.utf8)) }
     }
 
     @Test func truncatedAndGarbageStreamsThrowNamedErrors() throws {
