@@ -8,9 +8,10 @@ import JPEG
 /// follow the scene's noise) and enough of its neighbours changed too; a frame shows motion
 /// when the changed pixels make up enough of the unmasked image; motion is reported after
 /// enough such frames in a row. A change of the whole image's brightness (the camera's
-/// exposure, dimming light) is taken off before comparing. The background follows the scene (`background += rate *
-/// (frame - background)`), more slowly where pixels changed. A frame in which most of the
-/// image changed at once is taken for a change of light and becomes the new background.
+/// exposure, dimming light) is taken off before comparing. The background follows the scene
+/// (`background += rate * (frame - background)`), more slowly where pixels changed. A frame in
+/// which most of the image changed at once is taken for a change of light and becomes the new
+/// background.
 ///
 /// A value type: `analyse` is `mutating`, so one detector follows one camera's frames, owned
 /// by whatever runs that camera's capture loop, without locks. Copies are independent. The
