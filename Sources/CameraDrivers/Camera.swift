@@ -145,7 +145,8 @@ public struct MotionEvent: Sendable, Hashable {
 public enum FrameVerification: String, Sendable, Hashable, Codable, CaseIterable {
     /// Length, `FF D8` start, `FF D9` end, and the decoder's verdict where one is given.
     case standard
-    /// All of that, and the frozen frame read twice and compared byte for byte: catches
-    /// corruption that still decodes, at twice the transfer time.
+    /// All of that, and the frozen frame read twice and compared byte for byte (again in
+    /// pieces, a piece whose reads disagree read until two agree): catches corruption that
+    /// still decodes, at about twice the transfer time on a clean line.
     case verified
 }

@@ -14,6 +14,9 @@ public struct CameraError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A frame failed its checks (length, JPEG markers, decode, or two reads differed)
         /// on every attempt.
         case corruptFrame
+        /// The camera keeps sending and will not listen until it stops (a request it
+        /// misheard asked for far more than a frame) or is power-cycled.
+        case busy
         /// The camera or driver cannot do what was asked.
         case unsupported
         /// The serial port failed.

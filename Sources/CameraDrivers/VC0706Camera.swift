@@ -26,6 +26,11 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         public var attempts = 4
         /// The read size after a whole-frame read failed.
         public var chunkSize = 4096
+        /// In ``FrameVerification/verified`` mode, the size of the pieces the frame is read
+        /// again in: a piece two reads disagree on is read again, not the whole frame.
+        public var verifyPieceSize = 512
+        /// How many times a piece is read again, at most, for two reads of it to agree.
+        public var verifyReads = 8
         /// READ_FBUF's delay field, in units of 0.01 ms.
         public var readDelay: UInt16 = 0x000A
         public var serialNumber: UInt8 = 0
@@ -33,6 +38,10 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         public var replyMargin: Duration = .milliseconds(300)
         /// How long the line may stay silent in the middle of a transfer.
         public var stallTimeout: Duration = .milliseconds(500)
+        /// The most bytes a resync discards before taking the camera for one that streams on:
+        /// a READ_FBUF length corrupted on the way (there is no checksum) can ask for
+        /// gigabytes, which the module sends for hours. Well above any frame it holds.
+        public var resyncLimit = 128 * 1024
         /// How long to wait for the boot banner after a reset or power-up.
         public var bootTimeout: Duration = .seconds(3)
         /// Switches the camera's power, for recovering a wedged module; nil if the board
@@ -109,7 +118,12 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
             for attempt in 0..<max(options.attempts, 1) {
                 do throws(CameraError) {
                     if attempt > 0 {
-                        try await resync()
+                        if lastError.kind == .busy && options.power != nil {
+                            try await powerCycle(otherwise: lastError)
+                            try await upgradeBaud()
+                        } else {
+                            try await resync()
+                        }
                         if lastError.kind == .timedOut || lastError.kind == .protocolViolation {
                             // The camera may have reset or wedged: make sure it answers.
                             if (try? await version()) == nil {
@@ -168,20 +182,10 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         let serial = options.serialNumber
         _ = try await transact(.frameBufferControl(.stopCurrent, serial: serial))
         let captureTime = clock.now
-        let lengthReply = try await transact(.getFrameBufferLength(.current, serial: serial))
-        guard lengthReply.data.count == 4 else {
-            throw CameraError(.protocolViolation, "GET_FBUF_LEN answered \(lengthReply.data.count) bytes instead of 4")
-        }
-        let length = Int(VC0706.bigEndianValue(lengthReply.data))
-        guard length >= 4 && length <= 8 << 20 else {
-            throw CameraError(.protocolViolation, "the camera reports a frame of \(length) bytes")
-        }
+        let length = try await frameLength()
         let start = clock.now
         var jpeg = try await readFrameBuffer(length: length, chunked: chunked, progress: progress)
-        if options.verification == .verified {
-            let second = try await readFrameBuffer(length: length, chunked: chunked, progress: nil)
-            guard second == jpeg else { throw CameraError(.corruptFrame, "two reads of the frozen frame differ") }
-        }
+        if options.verification == .verified { jpeg = try await confirmed(jpeg) }
         let transferTime = start.duration(to: clock.now)
         jpeg = try checked(jpeg, length: length)
         _ = try await transact(.frameBufferControl(.resume, serial: serial))
@@ -189,6 +193,60 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         return CapturedFrame(
             jpeg: jpeg, captureTime: captureTime, transferTime: transferTime, retries: retries,
             width: info?.width ?? 0, height: info?.height ?? 0)
+    }
+
+    /// `frame` with every piece confirmed by two identical reads of the frozen frame: it is
+    /// read again piece by piece, and a piece whose reads disagree is read again until two
+    /// agree (a corrupted piece is left out, whichever read carried it).
+    private func confirmed(_ frame: [UInt8]) async throws(CameraError) -> [UInt8] {
+        var frame = frame
+        let size = max(options.verifyPieceSize, 32)
+        for offset in stride(from: 0, to: frame.count, by: size) {
+            let range = offset..<min(offset + size, frame.count)
+            var reads = [Array(frame[range])]
+            while true {
+                guard reads.count <= options.verifyReads else {
+                    throw CameraError(.corruptFrame, "no two of \(reads.count) reads of bytes \(range.lowerBound)..<\(range.upperBound) agree")
+                }
+                let piece: [UInt8]
+                do throws(CameraError) {
+                    piece = try await readRange(address: offset, length: range.count) { _ in }
+                } catch where error.kind == .timedOut || error.kind == .protocolViolation {
+                    reads.append([])  // counts as a read; agrees with nothing
+                    try await resync()
+                    continue
+                }
+                if reads.contains(piece) {
+                    frame.replaceSubrange(range, with: piece)
+                    break
+                }
+                reads.append(piece)
+            }
+        }
+        return frame
+    }
+
+    /// The frozen frame's length, as two GET_FBUF_LEN replies agree on it (of at most three).
+    ///
+    /// A flipped bit in the reply has no checksum to catch it; a length flipped far too large
+    /// would cost minutes of reading filler before the frame checks could reject it.
+    private func frameLength() async throws(CameraError) -> Int {
+        var seen: [Int] = []
+        for _ in 0..<3 {
+            let reply = try await transact(.getFrameBufferLength(.current, serial: options.serialNumber))
+            guard reply.data.count == 4 else {
+                throw CameraError(.protocolViolation, "GET_FBUF_LEN answered \(reply.data.count) bytes instead of 4")
+            }
+            let length = Int(VC0706.bigEndianValue(reply.data))
+            if seen.contains(length) {
+                guard length >= 4 && length <= 8 << 20 else {
+                    throw CameraError(.protocolViolation, "the camera reports a frame of \(length) bytes")
+                }
+                return length
+            }
+            seen.append(length)
+        }
+        throw CameraError(.protocolViolation, "GET_FBUF_LEN answered \(seen.map(String.init).joined(separator: ", ")): no two agree")
     }
 
     /// Checks a frame and trims the buffer's zero padding after `FF D9`.
@@ -332,30 +390,37 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         // Twice round: a camera still booting (up to a second after power-up) hears nothing.
         for baud in options.probeBauds + options.probeBauds {
             try await setPortBaud(baud)
-            try await resync()
             do throws(CameraError) {
+                try await resync()
                 try await reset()
                 return
             } catch where error.kind == .timedOut || error.kind == .protocolViolation {
                 continue
+            } catch where error.kind == .busy {
+                return try await powerCycle(otherwise: error)
             }
         }
-        if let power = options.power {
-            do {
-                try await power(false)
-                try await clock.sleep(for: options.powerOffTime)
-                try await setPortBaud(VC0706.defaultBaud)
-                try await resync()
-                try await power(true)
-            } catch let error as CameraError {
-                throw error
-            } catch {
-                throw CameraError(.port, "could not switch the camera's power: \(error)")
-            }
-            try await awaitBanner()
-            return
+        try await powerCycle(otherwise: CameraError(
+            .noCamera, "no VC0706 answered on \(port.name) at \(options.probeBauds.map(String.init).joined(separator: ", ")) baud"))
+    }
+
+    /// Switches the camera off and on and waits for it to boot (it comes back at 38400);
+    /// throws `otherwise` if the board cannot switch its power.
+    private func powerCycle(otherwise: CameraError) async throws(CameraError) {
+        guard let power = options.power else { throw otherwise }
+        do {
+            try await power(false)
+            try await clock.sleep(for: options.powerOffTime)
+            try await setPortBaud(VC0706.defaultBaud)
+            decoder.withLock { $0.reset() }
+            try await port.flush(.input)
+            try await power(true)
+        } catch let error as CameraError {
+            throw error
+        } catch {
+            throw CameraError(.port, "could not switch the camera's power: \(error)")
         }
-        throw CameraError(.noCamera, "no VC0706 answered on \(port.name) at \(options.probeBauds.map(String.init).joined(separator: ", ")) baud")
+        try await awaitBanner()
     }
 
     /// Moves camera and port to the fastest preferred baud that verifies, falling back.
@@ -405,13 +470,19 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         decoder.withLock { $0.reset() }
     }
 
-    /// Forgets a half-received reply and whatever is still arriving.
+    /// Forgets a half-received reply and whatever is still arriving; throws `busy` if the
+    /// line does not go quiet within ``Options/resyncLimit`` bytes.
     private func resync() async throws(CameraError) {
         decoder.withLock { $0.reset() }
+        let discarded: Int
         do {
             try await port.flush(.input)
-            try await port.drainInput(quiet: port.configuration.wireTime(forBytes: 20) + .milliseconds(50))
+            discarded = try await port.drainInput(
+                quiet: port.configuration.wireTime(forBytes: 20) + .milliseconds(50), limit: options.resyncLimit)
         } catch { throw CameraError(error) }
+        if discarded >= options.resyncLimit {
+            throw CameraError(.busy, "the camera keeps sending (\(discarded) bytes and more): it misheard a request for far more than a frame, and stops when done or when power-cycled")
+        }
     }
 
     private func dispatch(_ output: VC0706ReplyDecoder.Output) {

@@ -397,12 +397,6 @@ public final class VC0706Emulator: EmulatedCamera {
         let served = try renderedFrame(at: clock.now)
         state.withLock { $0.lastServed = served }
         let frame = served.jpeg
-        var bytes = [UInt8](repeating: 0, count: length)
-        for index in 0..<length {
-            let source = address + index
-            // Past the frame's end the buffer holds whatever was there: a fixed filler.
-            bytes[index] = source < frame.count ? frame[source] : UInt8(truncatingIfNeeded: source &* 131 &+ 7)
-        }
         let (drop, corrupt) = state.withLock { state in
             defer { state.dropNext = false; state.corruptNext = false }
             return (state.dropNext, state.corruptNext)
@@ -411,11 +405,22 @@ public final class VC0706Emulator: EmulatedCamera {
             trace(.event, "dropped the reply to READ_FBUF")
             return
         }
-        if corrupt && !bytes.isEmpty { bytes[bytes.count / 2] ^= 0x5A }
         try await send(header.encoded, describing: header.description)
         try await port.drain()
         try await sleep(for: delay)
-        try await send(bytes, describing: "\(length) bytes of frame data from \(address)")
+        // Made piece by piece as the line takes them: a request for gigabytes (a corrupted
+        // length) streams for hours, as on the module, without holding them all at once.
+        try await send(count: length, describing: "\(length) bytes of frame data from \(address)") { range in
+            let sources = (address + range.lowerBound)..<(address + range.upperBound)
+            let inFrame = sources.clamped(to: 0..<max(frame.count, 0))
+            var piece = inFrame.isEmpty ? [] : Array(frame[inFrame])
+            // Past the frame's end the buffer holds whatever was there: a fixed filler.
+            for source in max(inFrame.upperBound, sources.lowerBound)..<sources.upperBound {
+                piece.append(UInt8(truncatingIfNeeded: source &* 131 &+ 7))
+            }
+            if corrupt && range.contains(length / 2) { piece[length / 2 - range.lowerBound] ^= 0x5A }
+            return piece
+        }
         try await port.drain()
         try await sleep(for: delay)
         try await send(header.encoded, describing: header.description)
@@ -485,20 +490,25 @@ public final class VC0706Emulator: EmulatedCamera {
     }
 
     private func send(_ bytes: [UInt8], describing description: String) async throws {
+        try await send(count: bytes.count, describing: description) { Array(bytes[$0]) }
+    }
+
+    /// Sends `count` bytes, each piece made by `bytes` from its range of indices.
+    private func send(count: Int, describing description: String, bytes: (Range<Int>) -> [UInt8]) async throws {
         guard isPowered else { return }
         trace(.sent, description)
         // In pieces, each queued just before the line goes idle: the pacing stays exact and a
         // power cut or brown-out stops the transfer where it is, as on the real module.
         let piece = 256
         var offset = 0
-        while offset < bytes.count {
+        while offset < count {
             if state.withLock({ !$0.powered || $0.brownOutPending }) {
                 try await port.flush(.output)
                 throw FirmwareInterrupt.power
             }
-            let end = min(offset + piece, bytes.count)
-            try await port.write(Array(bytes[offset..<end]))
-            if end < bytes.count {
+            let end = min(offset + piece, count)
+            try await port.write(bytes(offset..<end))
+            if end < count {
                 try await sleep(for: port.configuration.wireTime(forBytes: end - offset - 1))
             }
             offset = end

@@ -52,16 +52,18 @@ extension SerialPort {
         return bytes
     }
 
-    /// Reads and discards whatever arrives until the line has been quiet for `quiet`.
-    /// Returns the number of bytes discarded.
+    /// Reads and discards whatever arrives until the line has been quiet for `quiet`, or
+    /// until `limit` bytes are discarded with the line still busy. Returns the number of
+    /// bytes discarded: `limit` or more means the line did not go quiet.
     @discardableResult
-    public func drainInput(quiet: Duration) async throws(HALError) -> Int {
+    public func drainInput(quiet: Duration, limit: Int = .max) async throws(HALError) -> Int {
         var discarded = 0
-        while true {
-            let chunk = try await read(upTo: 4096, deadline: clock.now.advanced(by: quiet))
+        while discarded < limit {
+            let chunk = try await read(upTo: min(4096, limit - discarded), deadline: clock.now.advanced(by: quiet))
             if chunk.isEmpty { return discarded }
             discarded += chunk.count
         }
+        return discarded
     }
 }
 

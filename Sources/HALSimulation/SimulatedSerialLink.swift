@@ -1,3 +1,4 @@
+import Foundation
 import HAL
 import Synchronization
 
@@ -63,13 +64,52 @@ struct Lane {
     var sent = 0
     var random: SeededRandom
     var garbleCredit = 0.0
+    /// Bits still to arrive intact before the next flipped one; nil until drawn. One draw per
+    /// flip (a geometric gap) instead of one per bit keeps a long transfer cheap.
+    var bitsBeforeFlip: Int?
 
     init(seed: UInt64) { random = SeededRandom(seed: seed) }
 
+    /// Restarts the lane's randomness, as a new fault plan takes effect.
+    mutating func reseed(_ seed: UInt64) {
+        sent = 0
+        random = SeededRandom(seed: seed)
+        bitsBeforeFlip = nil
+    }
+
+    /// `value` with each of its `dataBits` bits inverted with probability `rate`, independently.
+    mutating func flipBits(of value: UInt8, dataBits: Int, rate: Double) -> UInt8 {
+        var value = value
+        var position = 0
+        while true {
+            let gap = bitsBeforeFlip ?? drawGap(rate: rate)
+            if position + gap >= dataBits {
+                bitsBeforeFlip = gap - (dataBits - position)
+                return value
+            }
+            position += gap
+            value ^= 1 << position
+            position += 1
+            bitsBeforeFlip = nil
+        }
+    }
+
+    /// The number of intact bits before the next flip: geometric with success rate `rate`.
+    private mutating func drawGap(rate: Double) -> Int {
+        guard rate < 1 else { return 0 }
+        let gap = log(1 - random.nextUnit()) / log1p(-rate)
+        return gap < 1e15 ? Int(gap) : Int(1e15)
+    }
+
+    /// How many bytes have arrived by `now` and are not read yet.
     func available(now: MonotonicInstant) -> Int {
-        var count = 0
-        while head + count < arrivals.count, arrivals[head + count] <= now.nanoseconds { count += 1 }
-        return count
+        // Arrival times never decrease along the lane: search rather than count.
+        var low = head, high = arrivals.count
+        while low < high {
+            let middle = (low + high) / 2
+            if arrivals[middle] <= now.nanoseconds { low = middle + 1 } else { high = middle }
+        }
+        return low - head
     }
 
     /// When the `count`th byte still to be read arrives (or the last one in flight, if fewer).
@@ -81,7 +121,14 @@ struct Lane {
     mutating func take(_ count: Int) -> [UInt8] {
         let taken = Array(bytes[head..<head + count])
         head += count
-        if head > 65536 && head * 2 > bytes.count {
+        // Forget what was read once it is most of the lane, so a lane holds about what is
+        // in flight, not the whole history.
+        if head == bytes.count {
+            bytes.removeAll(keepingCapacity: true)
+            starts.removeAll(keepingCapacity: true)
+            arrivals.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 4096 && head * 2 > bytes.count {
             bytes.removeFirst(head)
             starts.removeFirst(head)
             arrivals.removeFirst(head)
@@ -90,10 +137,10 @@ struct Lane {
         return taken
     }
 
-    mutating func append(_ byte: UInt8, start: MonotonicInstant, arrival: MonotonicInstant) {
+    mutating func append(_ byte: UInt8, start: Int64, arrival: Int64) {
         bytes.append(byte)
-        starts.append(start.nanoseconds)
-        arrivals.append(arrival.nanoseconds)
+        starts.append(start)
+        arrivals.append(arrival)
     }
 
     /// Forgets every byte from index `end` on (arrived or not).
@@ -113,10 +160,26 @@ struct Lane {
     }
 }
 
+/// The two lanes of a link, by receiving side, changed in place: a lane copied out and
+/// written back would copy its whole buffer on every write.
+struct Lanes {
+    var host: Lane
+    var device: Lane
+
+    subscript(side: LinkSide) -> Lane { side == .host ? host : device }
+
+    mutating func modify<R, E: Error>(_ side: LinkSide, _ body: (inout Lane) throws(E) -> R) throws(E) -> R {
+        switch side {
+        case .host: try body(&host)
+        case .device: try body(&device)
+        }
+    }
+}
+
 final class LinkCore: Sendable {
     struct State {
         var configuration: [LinkSide: SerialConfiguration]
-        var lanes: [LinkSide: Lane]  // keyed by receiving side
+        var lanes: Lanes
         var closed: Set<LinkSide> = []
         var faults: FaultPlan
         var faultsSince: MonotonicInstant
@@ -134,7 +197,7 @@ final class LinkCore: Sendable {
         self.receiveChunk = max(receiveChunk, 1)
         state = Mutex(State(
             configuration: [.host: configuration, .device: configuration],
-            lanes: [.host: Lane(seed: faults.seed ^ 0x486F_7374), .device: Lane(seed: faults.seed ^ 0x4465_7669)],
+            lanes: Lanes(host: Lane(seed: faults.seed ^ 0x486F_7374), device: Lane(seed: faults.seed ^ 0x4465_7669)),
             faults: faults, faultsSince: clock.now))
         arrivals = [.host: SimulationSignal(clock: clock), .device: SimulationSignal(clock: clock)]
     }
@@ -167,48 +230,69 @@ final class LinkCore: Sendable {
         let receiver = side.other
         try state.withLock { state throws(HALError) in
             try checkOpen(state, side, name, "write")
-            let now = clock.now
+            let now = clock.now.nanoseconds
             let sender = state.configuration[side]!
             let listener = state.configuration[receiver]!
             let characterBits = Int64(sender.bitsPerCharacter) * 1_000_000_000
             let baud = Int64(sender.baudRate)
+            let dataBits = sender.dataBits
             let faults = state.faults.applies(to: side == .host ? .toDevice : .toHost) ? state.faults : .none
             let mismatch = sender.baudRate != listener.baudRate || sender.dataBits != listener.dataBits
                 || sender.parity != listener.parity
-            var lane = state.lanes[receiver]!
-            for byte in bytes {
-                let index = lane.sent
-                lane.sent += 1
-                var start = lane.lineFreeAt
-                if now > start {
-                    start = now
-                    lane.lineFreeRemainder = 0
-                }
-                for stall in faults.stalls where stall.atByte == index { start = start.advanced(by: stall.duration) }
-                let elapsed = characterBits + lane.lineFreeRemainder
-                let arrival = start.advanced(by: .nanoseconds(elapsed / baud))
-                lane.lineFreeRemainder = elapsed % baud
-                lane.lineFreeAt = arrival
-                if faults.droppedBytes.contains(index) { continue }
-                if let since = state.unpluggedSince, arrival >= since { continue }
-                if faults.unplugs.contains(where: { $0.covers(state.faultsSince.duration(to: arrival)) }) { continue }
-                var value = byte
-                if faults.bitFlipRate > 0 {
-                    for bit in 0..<sender.dataBits where lane.random.nextUnit() < faults.bitFlipRate {
-                        value ^= 1 << bit
-                    }
-                }
-                if mismatch {
-                    lane.garbleCredit += Double(listener.baudRate) / Double(sender.baudRate)
-                    while lane.garbleCredit >= 1 {
-                        lane.garbleCredit -= 1
-                        lane.append(UInt8(truncatingIfNeeded: lane.random.next()), start: start, arrival: arrival)
-                    }
-                } else {
-                    lane.append(value, start: start, arrival: arrival)
-                }
+            // Everything per byte in plain integers and comparisons: this loop carries every
+            // simulated byte, and runs unoptimised in tests.
+            let unpluggedSince = state.unpluggedSince?.nanoseconds ?? .max
+            let faultsSince = state.faultsSince.nanoseconds
+            let cuts = faults.unplugs.map { unplug in
+                (from: faultsSince &+ unplug.at.nanoseconds, to: faultsSince &+ unplug.at.nanoseconds &+ unplug.duration.nanoseconds)
             }
-            state.lanes[receiver] = lane
+            // Cheap bounds first: most bytes fall outside every unplugged window.
+            let cutsFrom = cuts.map(\.from).min() ?? .max, cutsTo = cuts.map(\.to).max() ?? .min
+            let drops = faults.droppedBytes.sorted()
+            let stalls = faults.stalls.sorted { $0.atByte < $1.atByte }
+            let flipRate = faults.bitFlipRate
+            state.lanes.modify(receiver) { lane in
+                var lineFreeAt = lane.lineFreeAt.nanoseconds
+                var nextDrop = drops.firstIndex { $0 >= lane.sent } ?? drops.count
+                var nextStall = stalls.firstIndex { $0.atByte >= lane.sent } ?? stalls.count
+                var position = 0
+                while position < bytes.count {
+                    let byte = bytes[position]
+                    position += 1
+                    let index = lane.sent
+                    lane.sent += 1
+                    var start = lineFreeAt
+                    if now > start {
+                        start = now
+                        lane.lineFreeRemainder = 0
+                    }
+                    while nextStall < stalls.count && stalls[nextStall].atByte == index {
+                        start &+= stalls[nextStall].duration.nanoseconds
+                        nextStall += 1
+                    }
+                    let elapsed = characterBits + lane.lineFreeRemainder
+                    let arrival = start &+ elapsed / baud
+                    lane.lineFreeRemainder = elapsed % baud
+                    lineFreeAt = arrival
+                    if nextDrop < drops.count && drops[nextDrop] == index {
+                        nextDrop += 1
+                        continue
+                    }
+                    if arrival >= unpluggedSince { continue }
+                    if arrival >= cutsFrom && arrival < cutsTo && cuts.contains(where: { arrival >= $0.from && arrival < $0.to }) { continue }
+                    let value = flipRate > 0 ? lane.flipBits(of: byte, dataBits: dataBits, rate: flipRate) : byte
+                    if mismatch {
+                        lane.garbleCredit += Double(listener.baudRate) / Double(sender.baudRate)
+                        while lane.garbleCredit >= 1 {
+                            lane.garbleCredit -= 1
+                            lane.append(UInt8(truncatingIfNeeded: lane.random.next()), start: start, arrival: arrival)
+                        }
+                    } else {
+                        lane.append(value, start: start, arrival: arrival)
+                    }
+                }
+                lane.lineFreeAt = MonotonicInstant(nanoseconds: lineFreeAt)
+            }
         }
         arrivals[receiver]!.fire()
     }
@@ -220,16 +304,15 @@ final class LinkCore: Sendable {
             let now = clock.now
             let (taken, next): ([UInt8], MonotonicInstant?) = try state.withLock { state throws(HALError) in
                 try checkOpen(state, side, name, "read")
-                var lane = state.lanes[side]!
                 let wanted = min(max(maxCount, 0), receiveChunk)
-                let available = lane.available(now: now)
-                let lineIdle = lane.head + available == lane.arrivals.count
-                if available > 0 && (available >= wanted || lineIdle || now >= deadline) {
-                    let taken = lane.take(min(available, max(maxCount, 0)))
-                    state.lanes[side] = lane
-                    return (taken, nil)
+                return state.lanes.modify(side) { lane in
+                    let available = lane.available(now: now)
+                    let lineIdle = lane.head + available == lane.arrivals.count
+                    if available > 0 && (available >= wanted || lineIdle || now >= deadline) {
+                        return (lane.take(min(available, max(maxCount, 0))), nil)
+                    }
+                    return ([], lane.arrival(ofByte: wanted))
                 }
-                return ([], lane.arrival(ofByte: wanted))
             }
             if !taken.isEmpty || maxCount <= 0 || now >= deadline { return taken }
             try await signal.wait(untilChangedFrom: generation, deadline: min(deadline, next ?? deadline))
@@ -239,7 +322,7 @@ final class LinkCore: Sendable {
     func drain(_ side: LinkSide, name: String) async throws(HALError) {
         let lineFree = try state.withLock { state throws(HALError) in
             try checkOpen(state, side, name, "drain")
-            return state.lanes[side.other]!.lineFreeAt
+            return state.lanes[side.other].lineFreeAt
         }
         do { try await clock.sleep(until: lineFree) } catch { throw HALError(.cancelled, operation: "drain", target: name) }
     }
@@ -249,11 +332,9 @@ final class LinkCore: Sendable {
             try checkOpen(state, side, name, "flush")
             let now = clock.now
             if queues != .output {
-                var incoming = state.lanes[side]!
-                _ = incoming.take(incoming.available(now: now))
-                state.lanes[side] = incoming
+                _ = state.lanes.modify(side) { $0.take($0.available(now: now)) }
             }
-            if queues != .input { state.lanes[side.other]!.dropUnsent(now: now) }
+            if queues != .input { state.lanes.modify(side.other) { $0.dropUnsent(now: now) } }
         }
     }
 
@@ -268,9 +349,7 @@ final class LinkCore: Sendable {
             state.unpluggedSince = now
             state.portVanished = portVanishes
             for side in [LinkSide.host, .device] {
-                var lane = state.lanes[side]!
-                lane.truncate(to: lane.head + lane.available(now: now))
-                state.lanes[side] = lane
+                state.lanes.modify(side) { $0.truncate(to: $0.head + $0.available(now: now)) }
             }
         }
         arrivals[.host]!.fire()
@@ -289,10 +368,8 @@ final class LinkCore: Sendable {
         state.withLock { state in
             state.faults = faults
             state.faultsSince = now
-            state.lanes[.host]!.sent = 0
-            state.lanes[.host]!.random = SeededRandom(seed: faults.seed ^ 0x486F_7374)
-            state.lanes[.device]!.sent = 0
-            state.lanes[.device]!.random = SeededRandom(seed: faults.seed ^ 0x4465_7669)
+            state.lanes.host.reseed(faults.seed ^ 0x486F_7374)
+            state.lanes.device.reseed(faults.seed ^ 0x4465_7669)
         }
     }
 }

@@ -108,6 +108,9 @@ public final class VirtualClock: HALClock, @unchecked Sendable {
     /// Suspends until `deadline` or until `signal` moves past `generation`, whichever is first.
     func wait(until deadline: MonotonicInstant, signal: UInt64?, generation: UInt64) async -> WakeReason {
         let id = state.withLock { $0.allocateID() }
+        // A cancellation that comes after the wake-up but before the task runs again finds
+        // no waiter and leaves a mark: forget it, or marks pile up with every such wait.
+        defer { state.withLock { _ = $0.cancelledBeforeWaiting.remove(id) } }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<WakeReason, Never>) in
                 let (immediate, notify): (WakeReason?, (@Sendable () -> Void)?) = state.withLock { state in
@@ -151,13 +154,13 @@ public final class VirtualClock: HALClock, @unchecked Sendable {
     func fire(_ signal: UInt64) {
         let woken: [CheckedContinuation<WakeReason, Never>] = state.withLock { state in
             state.signalGenerations[signal, default: 0] &+= 1
-            var woken: [CheckedContinuation<WakeReason, Never>] = []
-            for (id, waiter) in state.waiters where waiter.signal == signal {
-                state.waiters[id] = nil
+            // In the order they started waiting, so that a simulation replays exactly.
+            let ids = state.waiters.compactMap { $0.value.signal == signal ? $0.key : nil }.sorted()
+            return ids.compactMap { id in
+                guard let waiter = state.waiters.removeValue(forKey: id) else { return nil }
                 state.removeTimer(id, deadline: waiter.deadline)
-                woken.append(waiter.continuation)
+                return waiter.continuation
             }
-            return woken
         }
         for continuation in woken { continuation.resume(returning: .signalled) }
     }

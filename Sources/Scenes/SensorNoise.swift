@@ -16,16 +16,20 @@ struct SensorNoise {
     }
 
     func apply(to canvas: Canvas, infrared: Bool) {
-        // Byte -> offset: the sum of two 4-bit uniforms, centred, scaled to the amplitude.
+        // Byte -> offset: the sum of two 4-bit uniforms, centred, scaled to the amplitude. Past
+        // +-255 every level saturates alike, so offsets stop there.
         var table = [Int](repeating: 0, count: 256)
         for byte in 0..<256 {
-            table[byte] = ((byte & 15) + (byte >> 4) - 15) * amplitude / 15
+            table[byte] = min(max(((byte & 15) + (byte >> 4) - 15) * amplitude / 15, -255), 255)
         }
+        // Level -> level clamped to 0...255, for levels -256...511: a lookup costs less than
+        // `UInt8(clamping:)` in unoptimised builds, where every simulated frame is rendered.
+        let clamp = (-256..<512).map { UInt8(clamping: $0) }
         var random = SceneRandom(seed: SceneRandom.mix(seed ^ 0x4E01_5E00_D1CE_0001), stream: UInt64(truncatingIfNeeded: frame))
         let width = canvas.width
         let height = canvas.height
         let pixels = canvas.pixels
-        table.withUnsafeBufferPointer { offsets in
+        table.withUnsafeBufferPointer { offsets in clamp.withUnsafeBufferPointer { clamp in
             if infrared {
                 let columns = Self.columnGains(width: width)
                 columns.withUnsafeBufferPointer { columnGain in
@@ -36,7 +40,7 @@ struct SensorNoise {
                         for x in 0..<width {
                             if x & 7 == 0 { bits = random.next() }
                             let gain = (rowGain * columnGain[x]) >> 8
-                            let level = UInt8(clamping: ((Int(row[0]) * gain) >> 8) + offsets[Int(bits & 0xFF)])
+                            let level = clamp[256 + ((Int(row[0]) * gain) >> 8) + offsets[Int(bits & 0xFF)]]
                             bits >>= 8
                             row[0] = level
                             row[1] = level
@@ -53,14 +57,14 @@ struct SensorNoise {
                         if x & 7 == 0 { bits = random.next() }
                         let offset = offsets[Int(bits & 0xFF)]
                         bits >>= 8
-                        row[0] = UInt8(clamping: Int(row[0]) + offset)
-                        row[1] = UInt8(clamping: Int(row[1]) + offset)
-                        row[2] = UInt8(clamping: Int(row[2]) + offset)
+                        row[0] = clamp[256 + Int(row[0]) + offset]
+                        row[1] = clamp[256 + Int(row[1]) + offset]
+                        row[2] = clamp[256 + Int(row[2]) + offset]
                         row += 3
                     }
                 }
             }
-        }
+        } }
     }
 
     /// The illuminator's reach by row, in 256ths: dim at the top, brightest at the bottom.
