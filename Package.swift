@@ -91,7 +91,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "HILTests",
-            dependencies: ["HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraDrivers", "Emulators", "Scenes", "JPEG"]),
+            dependencies: [
+                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Recorder",
+                "EventStore", "TestSupport",
+            ]),
         .testTarget(
             name: "VigilCLITests",
             dependencies: ["VigilCLI", "HAL", "HALSimulation", "BoardSupport", "Recorder", "EventStore", "TestSupport"]),

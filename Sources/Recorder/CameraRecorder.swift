@@ -5,19 +5,6 @@ import HAL
 import Logging
 import Synchronization
 
-/// What software analysis says of one frame.
-public struct FrameAnalysis: Sendable, Hashable {
-    /// Whether the frame shows motion.
-    public var motion: Bool
-    /// The scene's mean brightness, 0...255.
-    public var brightness: Double
-
-    public init(motion: Bool, brightness: Double) {
-        self.motion = motion
-        self.brightness = brightness
-    }
-}
-
 /// Where and how a recorder keeps what it records.
 public struct RecorderStorage: Sendable {
     public var layout: StorageLayout
@@ -43,7 +30,7 @@ public final class CameraRecorder: Sendable {
     let clock: any HALClock
     let events: EventMachine<CapturedFrame>.Settings
     let useCameraMotion: Bool
-    let analyse: (@Sendable ([UInt8]) -> FrameAnalysis?)?
+    let motion: MotionDetector?
     public let storage: RecorderStorage
     let status: StatusBoard
     let hooks: @Sendable (HookKind, [String: String]) -> Void
@@ -57,14 +44,15 @@ public final class CameraRecorder: Sendable {
 
     /// - Parameters:
     ///   - settings: applied after each connection where the camera differs from them.
-    ///   - analyse: software analysis of each frame (motion detection, brightness), or nil.
+    ///   - motion: software motion detection on every frame (its brightness reading feeds the
+    ///     status and the IR illuminator), or nil for none.
     ///   - useCameraMotion: turn on the camera's own motion detection and take its reports as
     ///     triggers.
     ///   - hooks: called (from the pipeline's task; it must not block) at event start, event end
     ///     and movie end with the environment for the hook commands.
     public init(
         name: String, camera: any Camera, settings: CameraSettings? = nil, clock: any HALClock, events: EventMachine<CapturedFrame>.Settings,
-        useCameraMotion: Bool, analyse: (@Sendable ([UInt8]) -> FrameAnalysis?)?, storage: RecorderStorage,
+        useCameraMotion: Bool, motion: MotionDetector?, storage: RecorderStorage,
         status: StatusBoard, logger: Logger, hooks: @escaping @Sendable (HookKind, [String: String]) -> Void = { _, _ in }
     ) {
         self.name = name
@@ -73,7 +61,7 @@ public final class CameraRecorder: Sendable {
         self.clock = clock
         self.events = events
         self.useCameraMotion = useCameraMotion
-        self.analyse = analyse
+        self.motion = motion
         self.storage = storage
         self.status = status
         self.logger = logger
@@ -102,6 +90,7 @@ public final class CameraRecorder: Sendable {
 
     private func capture() async {
         var machine = EventMachine<CapturedFrame>(settings: events)
+        var detector = motion
         let writer = EventWriter(
             camera: name, layout: storage.layout, index: storage.index, retention: storage.retention,
             wallClock: storage.wallClock, logger: logger, hooks: hooks)
@@ -124,7 +113,10 @@ public final class CameraRecorder: Sendable {
                     info = try await camera.info()
                 }
                 if useCameraMotion { try await camera.setMotionDetection(true) }
-                if failures > 0 { health.reconnects += 1 }
+                if failures > 0 {
+                    health.reconnects += 1
+                    detector?.reset()
+                }
                 failures = 0
                 health.connected = true
                 record(&health)
@@ -143,7 +135,9 @@ public final class CameraRecorder: Sendable {
                     for trigger in inbox.withLock({ pending in defer { pending.removeAll() }; return pending }) {
                         machine.trigger(trigger)
                     }
-                    let analysis = analyse?(frame.jpeg)
+                    // A frame that does not decode was refused by the driver's checks already;
+                    // one that slips through only goes without motion detection.
+                    let analysis = try? detector?.analyse(jpeg: frame.jpeg)
                     carryOut(machine.frame(frame, captureTime: frame.captureTime, motion: analysis?.motion ?? false))
                     recentCaptures.append(frame.captureTime)
                     if recentCaptures.count > Self.rateWindow { recentCaptures.removeFirst() }
@@ -155,7 +149,7 @@ public final class CameraRecorder: Sendable {
                         camera.frames += 1
                         camera.framesPerSecond = rate.isFinite ? rate : 0
                         camera.lastFrame = date
-                        if let analysis { camera.brightness = analysis.brightness }
+                        if let analysis { camera.brightness = analysis.meanLuma }
                     }
                 }
             } catch where error.kind == .cancelled {

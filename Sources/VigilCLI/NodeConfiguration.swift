@@ -24,26 +24,10 @@ struct NodeConfiguration: Sendable {
         var verify = false
     }
 
-    /// A rectangle of the full frame, in pixels, that software motion detection ignores.
-    struct MaskRegion: Sendable, Hashable {
-        var x: Int
-        var y: Int
-        var width: Int
-        var height: Int
-    }
-
     /// Software motion detection on the frames.
     struct Motion: Sendable {
         var enabled = true
-        /// Per-pixel difference (0...255) that counts as a change.
-        var threshold: Int?
-        /// Fraction of the (unmasked) pixels that must change to call it motion.
-        var changedFraction: Double?
-        /// How fast the background follows the scene (0...1 per frame).
-        var adaptation: Double?
-        /// Frames in a row with change before motion is reported.
-        var minimumFrames: Int?
-        var mask: [MaskRegion] = []
+        var settings = MotionDetectorSettings()
     }
 
     struct Triggers: Sendable {

@@ -155,13 +155,23 @@ struct NodeConfigurationParser {
             motion.enabled = enabled
             return motion
         }
-        let keys = ["enabled", "threshold", "changed-fraction", "adaptation", "minimum-frames", "mask"]
+        let keys = ["enabled", "threshold", "automatic-noise", "changed-fraction", "adaptation", "minimum-frames", "mask"]
         guard let fields = reader.fields(of: node, subject: "'motion' in triggers", context: "in motion", allowed: keys) else { return motion }
         if let node = fields["enabled"], let value = reader.bool(node, fields.what("enabled")) { motion.enabled = value }
-        if let node = fields["threshold"] { motion.threshold = ranged(node, fields.what("threshold"), 1...255) }
-        if let node = fields["changed-fraction"] { motion.changedFraction = fraction(node, fields.what("changed-fraction")) }
-        if let node = fields["adaptation"] { motion.adaptation = fraction(node, fields.what("adaptation")) }
-        if let node = fields["minimum-frames"] { motion.minimumFrames = ranged(node, fields.what("minimum-frames"), 1...1000) }
+        if let node = fields["threshold"], let value = ranged(node, fields.what("threshold"), 1...255) { motion.settings.pixelThreshold = value }
+        if let node = fields["automatic-noise"], let value = reader.bool(node, fields.what("automatic-noise")) {
+            motion.settings.automaticNoise = value
+        }
+        if let node = fields["changed-fraction"], let value = fraction(node, fields.what("changed-fraction")) {
+            motion.settings.minimumChangedFraction = value
+        }
+        if let node = fields["adaptation"], let value = fraction(node, fields.what("adaptation")) {
+            motion.settings.adaptationRate = value
+            motion.settings.motionAdaptationRate = min(motion.settings.motionAdaptationRate, value)
+        }
+        if let node = fields["minimum-frames"], let value = ranged(node, fields.what("minimum-frames"), 1...1000) {
+            motion.settings.minimumMotionFrames = value
+        }
         if let node = fields["mask"], let items = reader.list(node, fields.what("mask")) {
             for item in items {
                 guard let numbers = reader.list(item, "each region of 'mask'") else { continue }
@@ -170,7 +180,7 @@ struct NodeConfigurationParser {
                     reader.report("each region of 'mask' must be [x, y, width, height] in pixels, width and height above zero", at: item)
                     continue
                 }
-                motion.mask.append(NodeConfiguration.MaskRegion(x: values[0], y: values[1], width: values[2], height: values[3]))
+                motion.settings.masks.append(PixelRectangle(x: values[0], y: values[1], width: values[2], height: values[3]))
             }
         }
         return motion

@@ -98,6 +98,20 @@ struct RecordCommand: AsyncParsableCommand {
         let started = Date()
         let printer = EventPrinter(json: options.json)
         let duration = duration?.duration
+        let detector: MotionDetector?
+        do {
+            detector = configuration.triggers.motion.enabled ? try MotionDetector(settings: configuration.triggers.motion.settings) : nil
+        } catch {
+            throw CLIError("software motion detection: \(error)")
+        }
+        let hooks: HookRunner
+        do {
+            hooks = try HookRunner(
+                settings: HookSettings(commands: configuration.hooks.commands, timeout: configuration.hooks.timeout), logger: logger,
+                onFailure: { failure in status.noteError("hook: \(failure)", at: Date()) })
+        } catch {
+            throw CLIError("hooks: \(error)")
+        }
 
         try await context.run { [context] in
             let wallClock = WallClock(clock: context.clock)
@@ -111,8 +125,12 @@ struct RecordCommand: AsyncParsableCommand {
                     name: entry.name, camera: driver,
                     settings: CameraSettings(width: entry.width, height: entry.height, compression: entry.compression),
                     clock: context.clock, events: configuration.events, useCameraMotion: configuration.triggers.cameraMotion,
-                    analyse: nil, storage: recorderStorage, status: status, logger: logger,
-                    hooks: { kind, environment in printer.show(kind, environment) }))
+                    motion: detector,
+                    storage: recorderStorage, status: status, logger: logger,
+                    hooks: { kind, environment in
+                        printer.show(kind, environment)
+                        hooks.run(kind, environment: environment)
+                    }))
             }
             let recorder = Recorder(
                 cameras: cameraRecorders, inputs: Recorder.Inputs(pir: pir, tamper: tamper), storage: recorderStorage,
@@ -142,6 +160,7 @@ struct RecordCommand: AsyncParsableCommand {
         }
         pir?.release()
         tamper?.release()
+        _ = await hooks.shutdown(timeout: .seconds(5))
         try printSummary(index: index, layout: layout, since: started)
     }
 

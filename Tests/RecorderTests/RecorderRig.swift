@@ -70,7 +70,7 @@ struct RecorderRig {
         var logger = Logger(label: "test.recorder")
         logger.logLevel = .critical
         let cameraRecorder = CameraRecorder(
-            name: "yard", camera: camera, clock: clock, events: events, useCameraMotion: false, analyse: nil,
+            name: "yard", camera: camera, clock: clock, events: events, useCameraMotion: false, motion: nil,
             storage: RecorderStorage(layout: layout, index: index, retention: retention, wallClock: wallClock),
             status: status, logger: logger)
         let recorder = Recorder(

@@ -28,7 +28,7 @@ struct RecordingDiskFullTests {
         let recorder = CameraRecorder(
             name: "gate", camera: camera, clock: clock,
             events: .init(preCapture: .zero, postCapture: .seconds(1), eventGap: .seconds(2), maxMovieLength: .seconds(4)),
-            useCameraMotion: false, analyse: nil, storage: storage, status: status, logger: logger)
+            useCameraMotion: false, motion: nil, storage: storage, status: status, logger: logger)
         let filledAt = MonotonicInstant(nanoseconds: 45_000_000_000)
         try await Simulation.run(clock: clock) {
             await withTaskGroup(of: Void.self) { group in

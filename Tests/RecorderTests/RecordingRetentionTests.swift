@@ -46,7 +46,7 @@ import Testing
         let recorder = CameraRecorder(
             name: "gate", camera: camera, clock: clock,
             events: .init(preCapture: .seconds(1), postCapture: .seconds(1), eventGap: .seconds(2), maxMovieLength: .seconds(10)),
-            useCameraMotion: false, analyse: nil, storage: storage, status: status, logger: logger,
+            useCameraMotion: false, motion: nil, storage: storage, status: status, logger: logger,
             hooks: { kind, environment in
                 guard kind == .movieEnd, let path = environment["VIGIL_MOVIE"] else { return }
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0

@@ -11,27 +11,14 @@ public enum Tool {
 
     public static func run(_ executable: String, _ arguments: [String]) throws -> Result {
         let scratch = NSTemporaryDirectory() + "vigil-tool-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: scratch + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: scratch + ".out")
-            try? FileManager.default.removeItem(atPath: scratch + ".err")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".out"))
-        let error = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".err"))
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try output.close()
-        try error.close()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        // Standard error apart from standard output: ffprobe's JSON must stay parseable.
+        let process = try Subprocess("/bin/sh", ["-c", "exec \"$0\" \"$@\" 2>\"$VIGIL_TOOL_ERRORS\"", executable] + arguments,
+            environment: ["VIGIL_TOOL_ERRORS": scratch + ".err"], outputPath: scratch)
+        let status = process.wait()
+        defer { try? FileManager.default.removeItem(atPath: scratch + ".err") }
         return Result(
-            status: process.terminationStatus,
-            output: (try? String(contentsOfFile: scratch + ".out", encoding: .utf8)) ?? "",
+            status: status, output: process.output,
             error: (try? String(contentsOfFile: scratch + ".err", encoding: .utf8)) ?? "")
     }
 
