@@ -20,9 +20,12 @@ let package = Package(
     ],
     targets: [
         // C libraries, each behind a local shim header.
+        // libgpiod, v1 (1.6) or v2 (2.x) API: whichever pkg-config finds. CGPIOD presents one
+        // interface over both, its implementation chosen by the preprocessor from gpiod.h.
         .systemLibrary(
-            name: "CGPIOD", path: "Sources/CGPIOD", pkgConfig: "libgpiod",
+            name: "CLibGPIOD", path: "Sources/CLibGPIOD", pkgConfig: "libgpiod",
             providers: [.apt(["libgpiod-dev"])]),
+        .target(name: "CGPIOD", dependencies: ["CLibGPIOD"]),
         .systemLibrary(
             name: "CSerialPort", path: "Sources/CSerialPort", pkgConfig: "libserialport",
             providers: [.apt(["libserialport-dev"])]),
@@ -71,7 +74,7 @@ let package = Package(
         // Helpers shared by the test targets (running ffprobe and other tools).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HALTests", dependencies: ["HAL"]),
-        .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux"]),
+        .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "CGPIOD"]),
         .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "BoardSupport"]),
         .testTarget(name: "CameraProtocolsTests", dependencies: ["CameraProtocols"]),

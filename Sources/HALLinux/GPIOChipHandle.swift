@@ -4,11 +4,11 @@ import Synchronization
 
 /// An open libgpiod chip, shared by a ``LinuxGPIOChip`` and every line request made through it.
 ///
-/// libgpiod keeps one line object per offset inside the chip, rewrites it on every request,
+/// libgpiod v1 keeps one line object per offset inside the chip, rewrites it on every request,
 /// release and info update, and releases every request when the chip is closed. So the chip
 /// stays open while its ``LinuxGPIOChip`` or any of its requests lives (each holds this
 /// handle), and every libgpiod call on the chip or its lines goes through ``withChip(_:)``,
-/// one at a time.
+/// one at a time. (v2's requests are independent of their chip; the same rule costs nothing.)
 final class GPIOChipHandle: @unchecked Sendable {
     /// Used only with `lock` held (or in deinit, when no one else can).
     private let chip: OpaquePointer
@@ -20,7 +20,7 @@ final class GPIOChipHandle: @unchecked Sendable {
     }
 
     deinit {
-        gpiod_chip_close(chip)
+        vigil_gpiod_chip_close(chip)
     }
 
     /// Runs `body` with the chip, holding its lock.

@@ -2,7 +2,7 @@ import CGPIOD
 import HAL
 
 /// The GPIO chips of a Linux system: the character devices `gpiochipN`, driven through
-/// libgpiod 1.6.
+/// libgpiod (the v1 or v2 API, whichever Vigil was built against: see ``Libgpiod``).
 ///
 /// A system without GPIO (no `gpiochip*` devices, or no devices directory at all) simply has
 /// no chips: ``chips()`` returns [] and ``chip(_:)`` throws ``HALError/Kind/notFound``.
@@ -21,51 +21,30 @@ public struct LinuxGPIO: GPIOProvider {
         let numbers = (try FileSystem.entries(of: devicesDirectory) ?? []).compactMap(Self.chipNumber).sorted()
         var chips: [any GPIOChip] = []
         for number in numbers {
-            let path = "\(devicesDirectory)/gpiochip\(number)"
-            chips.append(try openChip("gpiod_chip_open", target: path, path: path) { gpiod_chip_open(path) })
+            chips.append(try LinuxGPIOChip.open(path: "\(devicesDirectory)/gpiochip\(number)"))
         }
         return chips
     }
 
-    /// Opens the chip with the given label (`gpiod_chip_open_by_label`), device path
-    /// (`gpiod_chip_open`) or number (`gpiod_chip_open_by_number`). Throws
-    /// ``HALError/Kind/notFound`` naming the call and the selector if there is no such chip.
-    ///
-    /// libgpiod looks for labels and numbers in `/dev` only; with another
-    /// ``devicesDirectory`` a number is opened by path there and a label is looked for among
-    /// ``chips()``.
+    /// Opens the chip with the given device path, number (`gpiochipN` in
+    /// ``devicesDirectory``) or label (the first of ``chips()`` that has it; neither libgpiod
+    /// API looks labels up the same way, and v2 not at all). Throws ``HALError/Kind/notFound``
+    /// naming the selector if there is no such chip.
     public func chip(_ selector: ChipSelector) throws(HALError) -> any GPIOChip {
-        let target = selector.description
-        let inSystemDirectory = devicesDirectory == "/dev"
         switch selector {
         case .path(let path):
-            return try openChip("gpiod_chip_open", target: target, path: path) { gpiod_chip_open(path) }
+            return try LinuxGPIOChip.open(path: path)
         case .number(let number):
-            guard let chipNumber = UInt32(exactly: number) else {
-                throw HALError(
-                    .notFound, operation: "gpiod_chip_open_by_number", target: target, message: "no such GPIO chip")
+            guard number >= 0 else {
+                throw HALError(.notFound, operation: "gpiod_chip_open", target: selector.description, message: "no such GPIO chip")
             }
-            if inSystemDirectory {
-                return try openChip("gpiod_chip_open_by_number", target: target) {
-                    gpiod_chip_open_by_number(chipNumber)
-                }
-            }
-            return try chip(.path("\(devicesDirectory)/gpiochip\(chipNumber)"))
+            return try LinuxGPIOChip.open(path: "\(devicesDirectory)/gpiochip\(number)", target: selector.description)
         case .label(let label):
-            if inSystemDirectory {
-                return try openChip("gpiod_chip_open_by_label", target: target) { gpiod_chip_open_by_label(label) }
-            }
             guard let chip = try chips().first(where: { $0.info.label == label }) else {
-                throw HALError(.notFound, operation: "find-chip-by-label", target: target, message: "no such GPIO chip")
+                throw HALError(.notFound, operation: "find-chip-by-label", target: label, message: "no such GPIO chip")
             }
             return chip
         }
-    }
-
-    private func openChip(
-        _ operation: String, target: String, path: String? = nil, _ open: () -> OpaquePointer?
-    ) throws(HALError) -> LinuxGPIOChip {
-        try LinuxGPIOChip.open(operation, target: target, path: path, devicesDirectory: devicesDirectory, open)
     }
 
     /// N for a device named `gpiochipN`; nil for anything else.

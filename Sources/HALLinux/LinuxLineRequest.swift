@@ -3,14 +3,19 @@ import Glibc
 import HAL
 import Synchronization
 
-/// Lines of a ``LinuxGPIOChip`` requested together through libgpiod 1.6.
+/// Lines of a ``LinuxGPIOChip`` requested together through libgpiod.
 ///
-/// Values are logical: libgpiod applies active-low. A request that watches edges asks the
-/// kernel for both edges on every line and passes them through HAL's ``EdgeFilter``, which
-/// keeps the ones the settings ask for and debounces them in software when
-/// ``LineSettings/debounce`` is set (the v1 interface has no kernel debounce). Edge timestamps
-/// are the kernel's, on `CLOCK_MONOTONIC` (``SystemClock``); a debounced edge is reported once
-/// the line has held its value for the period, stamped with the time it settled.
+/// Values are logical: libgpiod applies active-low. Edge timestamps are the kernel's, on
+/// `CLOCK_MONOTONIC` (``SystemClock``). How edges are chosen and debounced depends on the
+/// libgpiod API (see ``GPIODRequestPlan``):
+/// - v2: the kernel reports only the edges asked for and debounces them itself. It stamps a
+///   debounced edge when the period ends; this request reports it stamped a period earlier,
+///   when the line settled, as HAL's contract says (to within the kernel's timer tick, a few
+///   milliseconds). While a line is debounced, ``values()`` reads its debounced value.
+/// - v1: the kernel reports both edges on every line and HAL's ``EdgeFilter`` keeps the ones
+///   the settings ask for, debouncing them in software when ``LineSettings/debounce`` is set:
+///   a debounced edge is reported once the line has held its value for the period, stamped
+///   with the time it settled.
 ///
 /// Waits run on a private serial queue, never on Swift's cooperative thread pool; cancelling
 /// the waiting task ends a wait with ``HALError/Kind/cancelled``. ``release()`` hands the lines
@@ -21,6 +26,9 @@ public final class LinuxLineRequest: LineRequest {
     public let settings: LineSettings
     /// The system's monotonic clock, the one the kernel stamps edge events with.
     public var clock: any HALClock { SystemClock() }
+    /// The debounce period the kernel applies to these lines (libgpiod v2); nil if it does not
+    /// debounce them (no debounce asked for, or v1, where this request debounces in software).
+    public let kernelDebounce: Duration?
 
     private let chip: GPIOChipHandle
     private let waiter: DescriptorWaiter
@@ -29,10 +37,12 @@ public final class LinuxLineRequest: LineRequest {
     private let target: String
 
     private struct State {
-        var lines: gpiod_line_bulk
-        var isReleased = false
-        var edgeFilter: EdgeFilter
-        /// Each line's event descriptor, in the order of `offsets`; empty without edge detection.
+        /// The CGPIOD request; nil once released.
+        var request: OpaquePointer?
+        /// Chooses and debounces the kernel's edges (v1); nil where the kernel does (v2).
+        var edgeFilter: EdgeFilter?
+        /// The descriptors edge events arrive on: one per line (v1) or one for all (v2);
+        /// empty without edge detection.
         let eventDescriptors: [Int32]
     }
 
@@ -41,7 +51,7 @@ public final class LinuxLineRequest: LineRequest {
         chip: GPIOChipHandle, chipName: String, offsets: [Int], settings: LineSettings, consumer: String
     ) throws(HALError) {
         let target = "\(chipName):" + offsets.map(String.init).joined(separator: ",")
-        let plan = try GPIODRequestPlan(settings: settings, target: target)
+        let plan = try GPIODRequestPlan(settings: settings, lineCount: offsets.count, target: target)
         waiter = try DescriptorWaiter(label: "vigil.gpio \(target)", target: target)
         let state = try chip.withChip { chip throws(HALError) in
             try Self.request(offsets, of: chip, settings: settings, plan: plan, consumer: consumer, target: target)
@@ -52,6 +62,7 @@ public final class LinuxLineRequest: LineRequest {
         self.offsets = offsets
         self.settings = settings
         self.target = target
+        kernelDebounce = plan.kernelDebounce
     }
 
     deinit {
@@ -63,48 +74,42 @@ public final class LinuxLineRequest: LineRequest {
         _ offsets: [Int], of chip: OpaquePointer, settings: LineSettings, plan: GPIODRequestPlan, consumer: String,
         target: String
     ) throws(HALError) -> State {
-        var lines = gpiod_line_bulk()
-        var lineOffsets = offsets.map { UInt32(clamping: $0) }
-        try systemCall("gpiod_chip_get_lines", target: target) {
-            gpiod_chip_get_lines(chip, &lineOffsets, UInt32(lineOffsets.count), &lines)
-        }
-        let initialValues = offsets.map { _ in Int32(settings.initialValue ? 1 : 0) }
-        try systemCall("gpiod_line_request_bulk", target: target) {
+        let lineOffsets = offsets.map { UInt32(clamping: $0) }
+        var config = plan.settings
+        let request = try gpiodCall(target: target) {
             consumer.withCString { consumer in
-                var config = gpiod_line_request_config(
-                    consumer: consumer, request_type: plan.requestType, flags: plan.flags)
-                return gpiod_line_request_bulk(&lines, &config, initialValues)
+                vigil_gpiod_request_lines(chip, consumer, lineOffsets, lineOffsets.count, &config)
             }
-        }
-        guard plan.watchesEdges else {
-            return State(
-                lines: lines, edgeFilter: EdgeFilter(settings: settings, initialValues: [:]), eventDescriptors: [])
         }
         do throws(HALError) {
             var descriptors: [Int32] = []
-            for index in offsets.indices {
-                let line = gpiod_line_bulk_get_line(&lines, UInt32(index))
-                descriptors.append(
-                    try systemCall("gpiod_line_event_get_fd", target: target) { gpiod_line_event_get_fd(line) })
+            for index in 0..<vigil_gpiod_request_event_fd_count(request) {
+                descriptors.append(try gpiodCall(target: target) { vigil_gpiod_request_event_fd(request, index) })
             }
-            var values = [Int32](repeating: 0, count: offsets.count)
-            try systemCall("gpiod_line_get_value_bulk", target: target) { gpiod_line_get_value_bulk(&lines, &values) }
-            let current = Dictionary(uniqueKeysWithValues: zip(offsets, values.map { $0 != 0 }))
+            guard plan.filtersEdges else {
+                return State(request: request, edgeFilter: nil, eventDescriptors: descriptors)
+            }
+            let values = try Self.values(of: request, count: offsets.count, target: target)
+            let current = Dictionary(uniqueKeysWithValues: zip(offsets, values))
             return State(
-                lines: lines, edgeFilter: EdgeFilter(settings: settings, initialValues: current),
+                request: request, edgeFilter: EdgeFilter(settings: settings, initialValues: current),
                 eventDescriptors: descriptors)
         } catch {
-            gpiod_line_release_bulk(&lines)
+            vigil_gpiod_request_release(request)
             throw error
         }
     }
 
+    private static func values(of request: OpaquePointer, count: Int, target: String) throws(HALError) -> [Bool] {
+        var values = [Int32](repeating: 0, count: count)
+        try gpiodCall(target: target) { vigil_gpiod_request_get_values(request, &values) }
+        return values.map { $0 != 0 }
+    }
+
     /// The logical value of every line, in the order of ``offsets``.
     public func values() throws(HALError) -> [Bool] {
-        try withLines("gpiod_line_get_value_bulk") { lines throws(HALError) in
-            var values = [Int32](repeating: 0, count: offsets.count)
-            try systemCall("gpiod_line_get_value_bulk", target: target) { gpiod_line_get_value_bulk(&lines, &values) }
-            return values.map { $0 != 0 }
+        try withRequest("get-values") { request throws(HALError) in
+            try Self.values(of: request, count: offsets.count, target: target)
         }
     }
 
@@ -112,20 +117,16 @@ public final class LinuxLineRequest: LineRequest {
     /// ``HALError/Kind/invalidArgument`` if the lines are inputs or the count is wrong.
     public func setValues(_ values: [Bool]) throws(HALError) {
         guard settings.direction == .output else {
-            throw HALError(
-                .invalidArgument, operation: "gpiod_line_set_value_bulk", target: target,
-                message: "the lines are inputs")
+            throw HALError(.invalidArgument, operation: "set-values", target: target, message: "the lines are inputs")
         }
         guard values.count == offsets.count else {
             throw HALError(
-                .invalidArgument, operation: "gpiod_line_set_value_bulk", target: target,
+                .invalidArgument, operation: "set-values", target: target,
                 message: "\(values.count) values for \(offsets.count) lines")
         }
         let levels = values.map { Int32($0 ? 1 : 0) }
-        try withLines("gpiod_line_set_value_bulk") { lines throws(HALError) in
-            _ = try systemCall("gpiod_line_set_value_bulk", target: target) {
-                gpiod_line_set_value_bulk(&lines, levels)
-            }
+        try withRequest("set-values") { request throws(HALError) in
+            _ = try gpiodCall(target: target) { vigil_gpiod_request_set_values(request, levels) }
         }
     }
 
@@ -143,8 +144,8 @@ public final class LinuxLineRequest: LineRequest {
             while true {
                 let now = clock.now
                 let (descriptors, confirmed, nextConfirmation) = try self.withState("wait-edge-events") { state in
-                    let confirmed = state.edgeFilter.confirm(now: now)
-                    return (state.eventDescriptors, confirmed, state.edgeFilter.nextConfirmation)
+                    let confirmed = state.edgeFilter?.confirm(now: now) ?? []
+                    return (state.eventDescriptors, confirmed, state.edgeFilter?.nextConfirmation)
                 }
                 if !confirmed.isEmpty { return confirmed }
                 if now >= deadline { return [] }
@@ -160,26 +161,26 @@ public final class LinuxLineRequest: LineRequest {
         }
     }
 
-    /// Hands the lines back (`gpiod_line_release_bulk`) and ends a wait in progress. Releasing
-    /// twice is harmless.
+    /// Hands the lines back and ends a wait in progress. Releasing twice is harmless.
     public func release() {
         state.withLock { state in releaseLines(&state) }
         waiter.interrupt()
     }
 
     private func releaseLines(_ state: inout State) {
-        guard !state.isReleased else { return }
-        state.isReleased = true
-        chip.withChip { _ in gpiod_line_release_bulk(&state.lines) }
+        guard let request = state.request else { return }
+        state.request = nil
+        chip.withChip { _ in vigil_gpiod_request_release(request) }
     }
 
-    /// Reads every event the kernel has queued, on every line, and passes them through the
-    /// edge filter in time order. Debounced edges are confirmed only as of a moment taken
-    /// before the queues were emptied, so no bounce already queued is missed.
+    /// Reads every event the kernel has queued and returns the edges to report, in time order.
+    /// On v1 they pass through the edge filter, and debounced edges are confirmed only as of a
+    /// moment taken before the queues were emptied, so that no bounce already queued is missed.
     private func readPendingEvents() throws(HALError) -> [EdgeEvent] {
-        try withState("gpiod_line_event_read_fd_multiple") { state throws(HALError) in
+        try withState("read-edge-events") { state throws(HALError) in
+            guard let request = state.request else { throw released("read-edge-events") }
             let now = SystemClock().now
-            var raw: [(offset: Int, event: gpiod_line_event)] = []
+            var raw: [vigil_gpiod_edge_event] = []
             var watched = state.eventDescriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             while try systemCall("poll", target: target, { poll(&watched, nfds_t(watched.count), 0) }) > 0 {
                 for (index, descriptor) in watched.enumerated() where descriptor.revents != 0 {
@@ -187,39 +188,48 @@ public final class LinuxLineRequest: LineRequest {
                         throw HALError(
                             .disconnected, operation: "poll", target: target, message: "the GPIO chip went away")
                     }
-                    raw += try readEvents(from: descriptor.fd).map { (offsets[index], $0) }
+                    raw += try readEvents(from: request, descriptor: index)
                 }
             }
-            var events: [EdgeEvent] = []
             let ordered = raw.enumerated().sorted {
-                ($0.element.event.timestamp, $0.offset) < ($1.element.event.timestamp, $1.offset)
-            }
-            for (_, (offset, event)) in ordered {
-                let rising = event.event_type == Int32(GPIOD_LINE_EVENT_RISING_EDGE)
-                if let edge = state.edgeFilter.observe(offset: offset, value: rising, at: event.timestamp) {
-                    events.append(edge)
+                ($0.element.timestamp_ns, $0.offset) < ($1.element.timestamp_ns, $1.offset)
+            }.map(\.element)
+            guard var filter = state.edgeFilter else {
+                let settling = kernelDebounce ?? .zero
+                return ordered.map { event in
+                    EdgeEvent(
+                        kind: event.rising ? .rising : .falling, offset: Int(event.offset),
+                        timestamp: event.timestamp.advanced(by: .zero - settling))
                 }
             }
-            events += state.edgeFilter.confirm(now: now)
+            defer { state.edgeFilter = filter }
+            var events = ordered.compactMap { event in
+                filter.observe(offset: Int(event.offset), value: event.rising, at: event.timestamp)
+            }
+            events += filter.confirm(now: now)
             return events.sorted { $0.timestamp < $1.timestamp }
         }
     }
 
-    private func readEvents(from descriptor: Int32) throws(HALError) -> [gpiod_line_event] {
-        var buffer = [gpiod_line_event](repeating: gpiod_line_event(), count: 16)
-        let count = try systemCall("gpiod_line_event_read_fd_multiple", target: target) {
-            gpiod_line_event_read_fd_multiple(descriptor, &buffer, UInt32(buffer.count))
+    /// Reads, in one go, up to as many events as the kernel queues for the request from the
+    /// `index`th event descriptor, which poll found readable.
+    private func readEvents(from request: OpaquePointer, descriptor index: Int) throws(HALError) -> [vigil_gpiod_edge_event] {
+        let capacity = min(Libgpiod.api.queuedEventsPerLine * offsets.count, Libgpiod.maximumQueuedEvents)
+        var buffer = [vigil_gpiod_edge_event](repeating: vigil_gpiod_edge_event(), count: capacity)
+        let count = try chip.withChip { _ throws(HALError) in
+            try gpiodCall(target: target) { vigil_gpiod_request_read_events(request, index, &buffer, buffer.count) }
         }
         return Array(buffer.prefix(Int(count)))
     }
 
-    /// Runs `body` on the held lines with the request's and the chip's locks held; throws
+    /// Runs `body` on the CGPIOD request with the request's and the chip's locks held; throws
     /// ``HALError/Kind/closed`` naming `operation` once the lines are released.
-    private func withLines<Value: Sendable>(
-        _ operation: String, _ body: (inout gpiod_line_bulk) throws(HALError) -> Value
+    private func withRequest<Value: Sendable>(
+        _ operation: String, _ body: (OpaquePointer) throws(HALError) -> Value
     ) throws(HALError) -> Value {
         try withState(operation) { state throws(HALError) in
-            try chip.withChip { _ throws(HALError) in try body(&state.lines) }
+            guard let request = state.request else { throw released(operation) }
+            return try chip.withChip { _ throws(HALError) in try body(request) }
         }
     }
 
@@ -229,17 +239,19 @@ public final class LinuxLineRequest: LineRequest {
         _ operation: String, _ body: (inout State) throws(HALError) -> Value
     ) throws(HALError) -> Value {
         try state.withLock { state throws(HALError) in
-            guard !state.isReleased else {
-                throw HALError(.closed, operation: operation, target: target, message: "the lines were released")
-            }
+            guard state.request != nil else { throw released(operation) }
             return try body(&state)
         }
     }
+
+    private func released(_ operation: String) -> HALError {
+        HALError(.closed, operation: operation, target: target, message: "the lines were released")
+    }
 }
 
-extension gpiod_line_event {
+extension vigil_gpiod_edge_event {
     /// When the kernel saw the edge, on `CLOCK_MONOTONIC`.
     var timestamp: MonotonicInstant {
-        MonotonicInstant(nanoseconds: Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
+        MonotonicInstant(nanoseconds: Int64(clamping: timestamp_ns))
     }
 }

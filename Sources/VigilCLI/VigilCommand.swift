@@ -1,4 +1,5 @@
 import ArgumentParser
+import HALLinux
 
 /// The `vigil` command: a camera node's controller.
 public struct VigilCommand: AsyncParsableCommand {
@@ -11,7 +12,7 @@ public struct VigilCommand: AsyncParsableCommand {
             tamper switch on virtual time. Lines are named by role (pir, status-led, ir-led, \
             tamper, camera-power), by kernel name (GPIO17) or as CHIP:OFFSET.
             """,
-        version: "0.1.0",
+        version: "0.1.0 (libgpiod \(Libgpiod.version), \(Libgpiod.api) API)",
         subcommands: [RecordCommand.self, StatusCommand.self, TriggerCommand.self, SnapshotCommand.self, ProbeCommand.self, CameraCommand.self, EmulateCommand.self, BoardsCommand.self, PortsCommand.self, GPIOCommand.self]
     )
 

@@ -1,3 +1,4 @@
+import Glibc
 import HAL
 import HALLinux
 import Testing
@@ -18,7 +19,7 @@ import Testing
     @Test func openingAMissingLabelThrowsNotFoundNamingIt() throws {
         let error = #expect(throws: HALError.self) { try LinuxGPIO().chip(.label("nonexistent-chip")) }
         #expect(error?.kind == .notFound)
-        #expect(error?.operation == "gpiod_chip_open_by_label")
+        #expect(error?.operation == "find-chip-by-label")
         #expect(error?.target == "nonexistent-chip")
         #expect(error?.description.contains("nonexistent-chip") == true)
     }
@@ -26,8 +27,9 @@ import Testing
     @Test func openingAMissingNumberThrowsNotFound() throws {
         let error = #expect(throws: HALError.self) { try LinuxGPIO().chip(.number(4242)) }
         #expect(error?.kind == .notFound)
-        #expect(error?.operation == "gpiod_chip_open_by_number")
+        #expect(error?.operation == "gpiod_chip_open")
         #expect(error?.target == "gpiochip4242")
+        #expect(error?.errno == ENOENT)
     }
 
     @Test(arguments: ["/dev/gpiochip-vigil-missing", "/dev/null"])

@@ -125,9 +125,10 @@ extension HardwareInTheLoop {
                         let event = events[0]
                         #expect(event.kind == (value ? .rising : .falling), "\(role) driven to \(value): \(event)")
                         #expect(event.offset == offset)
+                        let slack = HIL.settlingUncertainty(of: request)
                         #expect(
-                            event.timestamp >= before && event.timestamp <= after,
-                            "\(role): the edge's timestamp \(event.timestamp) lies within the drive, \(before) to \(after)")
+                            event.timestamp >= before.advanced(by: .zero - slack) && event.timestamp <= after.advanced(by: slack),
+                            "\(role): the edge's timestamp \(event.timestamp) lies within the drive, \(before) to \(after) (± \(slack))")
                         #expect(try request.values() == [value], "\(role) reads \(value) after the edge")
                         stamps.append(event.timestamp)
                     }
@@ -182,7 +183,10 @@ extension HardwareInTheLoop {
                         }
                         #expect(events.map(\.kind) == [.rising], "debounced \(role): one rising edge, not \(events)")
                         if let event = events.first {
-                            #expect(event.timestamp >= start && event.timestamp <= end, "stamped when the line settled: \(event)")
+                            let slack = HIL.settlingUncertainty(of: request)
+                            #expect(
+                                event.timestamp >= start.advanced(by: .zero - slack) && event.timestamp <= end.advanced(by: slack),
+                                "stamped when the line settled: \(event)")
                         }
                     } else {
                         let events = duringBurst
