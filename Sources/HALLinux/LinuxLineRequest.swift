@@ -10,8 +10,9 @@ import Synchronization
 /// libgpiod API (see ``GPIODRequestPlan``):
 /// - v2: the kernel reports only the edges asked for and debounces them itself. It stamps a
 ///   debounced edge when the period ends; this request reports it stamped a period earlier,
-///   when the line settled, as HAL's contract says (to within the kernel's timer tick, a few
-///   milliseconds). While a line is debounced, ``values()`` reads its debounced value.
+///   when the line settled, as HAL's contract says (to within the kernel's timer tick and its
+///   latency: a few milliseconds). While a line is debounced, ``values()`` reads its debounced
+///   value.
 /// - v1: the kernel reports both edges on every line and HAL's ``EdgeFilter`` keeps the ones
 ///   the settings ask for, debouncing them in software when ``LineSettings/debounce`` is set:
 ///   a debounced edge is reported once the line has held its value for the period, stamped

@@ -144,7 +144,7 @@ struct LinuxLineRequestTests {
         #expect(events.map(\.kind) == [.rising])
         let settledAt = try #require(events.first).timestamp
         // The kernel's debounce (libgpiod v2) times the period on its tick: its stamp less the
-        // period may be up to a tick (10 ms at HZ=100) before the line settled.
+        // period may be up to a tick (4 ms at HZ=250) before the line settled.
         let tick = (request as? LinuxLineRequest)?.kernelDebounce == nil ? Duration.zero : .milliseconds(10)
         #expect(settledAt >= start.advanced(by: .zero - tick))
         #expect(clock.now >= settledAt.advanced(by: period))
