@@ -125,6 +125,11 @@ public final class MovieWriter {
             throw .libav("avformat_new_stream", LibAV.error(errno: ENOMEM), path: partialPath)
         }
         stream.pointee.time_base = LibAV.milliseconds
+        // Frames come at irregular times. Without a stated rate, ffmpeg guesses one from the
+        // first frames (1.92 fps, say) and rounds every frame onto it, so two frames closer than
+        // its tick collide ("non monotonically increasing dts"). A nominal 100 fps (the track's
+        // default duration, 10 ms) makes its tick finer than any real frame interval.
+        stream.pointee.avg_frame_rate = AVRational(num: 100, den: 1)
         if let parameters = stream.pointee.codecpar {
             parameters.pointee.codec_type = AVMEDIA_TYPE_VIDEO
             parameters.pointee.codec_id = AV_CODEC_ID_MJPEG
