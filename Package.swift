@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "CameraDrivers", dependencies: ["HAL", "CameraProtocols"]),
         .target(name: "JPEG", dependencies: ["CTurboJPEG"]),
         .target(name: "Scenes", dependencies: ["HAL", "JPEG"]),
-        .target(name: "Emulators", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes"]),
+        .target(name: "Emulators", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "JPEG"]),
         .target(name: "Movies", dependencies: ["CAVFormat"]),
         .target(name: "EventStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(

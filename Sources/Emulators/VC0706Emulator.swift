@@ -13,7 +13,7 @@ import Synchronization
 /// unprompted COMM_MOTION_DETECTED messages while motion detection is on. Frames come from a
 /// ``Scene`` encoded to real JPEG. Time comes from the port's clock: on a simulated link the
 /// whole module runs on virtual time.
-public final class VC0706Emulator: EmulatedCamera {
+public final class VC0706Emulator: EmulatedCamera, Firmware {
     /// Timing and identity of the emulated module.
     public struct Configuration: Sendable, Hashable {
         /// The serial number byte the module answers to.
@@ -54,9 +54,6 @@ public final class VC0706Emulator: EmulatedCamera {
     }
 
     struct State {
-        var powered = true
-        var bootPending = true
-        var brownOutPending = false
         var baud = VC0706.defaultBaud
         var serial: UInt8
         var active: Registers
@@ -68,78 +65,41 @@ public final class VC0706Emulator: EmulatedCamera {
         var motionControl: [UInt8] = [0x00, 0x01, 0x01]
         var motionStatus: UInt8 = 0
         var tvOut = false
-        var motionUntil: MonotonicInstant?
         var inMotion = false
         var lastMotionMessage: MonotonicInstant?
-        var corruptNext = false
-        var dropNext = false
-        var scene: any Scene
-        var cache: (key: FrameKey, frame: SceneFrame)?
-        var trace: (@Sendable (EmulatorTrace) -> Void)?
-    }
-
-    struct FrameKey: Hashable {
-        var index: Int
-        var width: Int
-        var height: Int
-        var quality: Int
     }
 
     public let model = "vc0706"
     public let configuration: Configuration
-    let port: any SerialPort
-    let clock: any HALClock
+    let core: EmulatorCore
+    var port: any SerialPort { core.port }
+    var clock: any HALClock { core.clock }
     let state: Mutex<State>
 
     /// - Parameters:
     ///   - port: the device end of the camera's serial link; the emulator reconfigures its baud.
     ///   - scene: what the camera sees.
     public init(port: any SerialPort, scene: any Scene, configuration: Configuration = Configuration()) {
-        self.port = port
-        self.clock = port.clock
         self.configuration = configuration
+        core = EmulatorCore(
+            model: "vc0706", port: port, scene: scene,
+            boots: configuration.bootsOnStart && configuration.initialBaud == VC0706.defaultBaud)
         let registers = Registers(imageSize: configuration.initialSize)
-        var initial = State(serial: configuration.serialNumber, active: registers, pending: registers, scene: scene)
-        initial.bootPending = configuration.bootsOnStart && configuration.initialBaud == VC0706.defaultBaud
+        var initial = State(serial: configuration.serialNumber, active: registers, pending: registers)
         initial.baud = configuration.initialBaud
         state = Mutex(initial)
     }
 
     // MARK: Backend controls
 
-    public var isPowered: Bool { state.withLock { $0.powered } }
-
-    public func setPower(_ on: Bool) {
-        state.withLock { state in
-            if on && !state.powered { state.bootPending = true }
-            state.powered = on
-        }
-        trace(.event, on ? "power on" : "power off")
-    }
-
-    public func brownOut() {
-        state.withLock { $0.brownOutPending = true }
-        trace(.event, "brown-out")
-    }
-
-    public func injectMotion(for duration: Duration) {
-        let until = clock.now.advanced(by: duration)
-        state.withLock { $0.motionUntil = max($0.motionUntil ?? until, until) }
-    }
-
-    public func corruptNextReply() { state.withLock { $0.corruptNext = true } }
-    public func dropNextReply() { state.withLock { $0.dropNext = true } }
-
-    public func replaceScene(_ scene: any Scene) {
-        state.withLock { state in
-            state.scene = scene
-            state.cache = nil
-        }
-    }
-
-    public func setTrace(_ trace: (@Sendable (EmulatorTrace) -> Void)?) {
-        state.withLock { $0.trace = trace }
-    }
+    public var isPowered: Bool { core.isPowered }
+    public func setPower(_ on: Bool) { core.setPower(on) }
+    public func brownOut() { core.brownOut() }
+    public func injectMotion(for duration: Duration) { core.injectMotion(for: duration) }
+    public func corruptNextReply() { core.corruptNextReply() }
+    public func dropNextReply() { core.dropNextReply() }
+    public func replaceScene(_ scene: any Scene) { core.replaceScene(scene) }
+    public func setTrace(_ trace: (@Sendable (EmulatorTrace) -> Void)?) { core.setTrace(trace) }
 
     /// The baud the module's UART runs at now.
     public var baud: Int { state.withLock { $0.baud } }
@@ -154,75 +114,28 @@ public final class VC0706Emulator: EmulatedCamera {
     /// The frame the module would serve now (the frozen one, or the live one), for tests that
     /// compare what a host received with what was served.
     public func currentFrame() throws -> SceneFrame {
-        try frame(at: clock.now)
+        try renderedFrame(at: clock.now)
     }
 
     // MARK: Firmware
 
-    public func run() async {
-        var decoder = VC0706RequestDecoder()
-        var lastByte = clock.now
-        var nextMotionCheck = clock.now
-        while !Task.isCancelled {
-            do {
-                if try await handlePowerEvents() {
-                    decoder = VC0706RequestDecoder()
-                    continue
-                }
-                var deadline = nextMotionCheck
-                if decoder.hasPartialRequest { deadline = min(deadline, lastByte.advanced(by: configuration.interByteTimeout)) }
-                let bytes = try await port.read(upTo: 512, deadline: deadline)
-                let now = clock.now
-                if !bytes.isEmpty {
-                    lastByte = now
-                    if !isPowered { continue }  // a dead module hears nothing
-                    decoder.feed(bytes)
-                    while let output = decoder.next() {
-                        try await handle(output)
-                    }
-                } else if decoder.hasPartialRequest && now >= lastByte.advanced(by: configuration.interByteTimeout) {
-                    decoder.discardPartial()
-                    trace(.event, "dropped an incomplete request")
-                }
-                if clock.now >= nextMotionCheck {
-                    try await checkMotion()
-                    nextMotionCheck = clock.now.advanced(by: configuration.motionCheckInterval)
-                }
-            } catch FirmwareInterrupt.power {
-                decoder = VC0706RequestDecoder()
-            } catch {
-                if Task.isCancelled || (error as? HALError)?.kind == .cancelled { return }
-                trace(.event, "serial error: \(error)")
-                // The port failed (unplugged, say): wait and carry on, as firmware does.
-                try? await clock.sleep(for: .milliseconds(100))
-            }
-        }
-    }
+    public func run() async { await core.run(self) }
 
-    /// Boots after power-up or a brown-out; returns true if it did anything.
-    private func handlePowerEvents() async throws -> Bool {
-        let (powered, boot, brownOut) = state.withLock { state in
-            let result = (state.powered, state.bootPending, state.brownOutPending)
-            state.brownOutPending = false
-            if state.powered { state.bootPending = false }
-            return result
-        }
-        if !powered {
-            try await port.flush(.both)  // what was on its way out dies with the module
-            try await sleep(for: configuration.motionCheckInterval)
-            return true
-        }
-        guard boot || brownOut else { return false }
-        if brownOut {
-            try await port.flush(.output)  // the transfer in progress is cut short
-            try await port.write([0x00, 0xFF, 0x80])  // what the supply dip leaves on the line
-        }
+    typealias Decoder = VC0706RequestDecoder
+
+    var interByteTimeout: Duration { configuration.interByteTimeout }
+    var tickInterval: Duration { configuration.motionCheckInterval }
+
+    func boot() async throws {
         try await restartFirmware()
         try await sleep(for: configuration.bootTime)
         try await port.flush(.input)  // what arrived while booting was never heard
         try await send(Array(banner.utf8), describing: "boot banner")
-        return true
     }
+
+    func partialRequestDropped(_ count: Int) async throws {}
+
+    func tick() async throws { try await checkMotion() }
 
     /// What a reset or power-up does: pending registers take effect, the frame buffer runs
     /// live, motion detection is off, and the UART (once its last byte is out) is at 38400.
@@ -233,20 +146,18 @@ public final class VC0706Emulator: EmulatedCamera {
             state.commMotionEnabled = false
             state.inMotion = false
             state.baud = VC0706.defaultBaud
-            state.cache = nil
         }
-        try await port.drain()
-        try await port.reconfigure(SerialConfiguration(baudRate: VC0706.defaultBaud))
+        try await core.switchBaud(to: VC0706.defaultBaud)
     }
 
     private var banner: String {
         configuration.ntsc ? VC0706.bootBanner.replacingOccurrences625() : VC0706.bootBanner
     }
 
-    private func handle(_ output: VC0706RequestDecoder.Output) async throws {
+    func handle(_ output: VC0706RequestDecoder.Output) async throws {
         switch output {
         case .rejected(let serial, let command, let status):
-            trace(.received, "malformed request for command 0x\(VC0706.hex(command)): \(status)")
+            trace(.received, "malformed request for command 0x\(Hex.byte(command)): \(status)")
             guard serial == state.withLock({ $0.serial }) else { return }
             try await sleep(for: configuration.commandLatency)
             try await reply(VC0706Reply(serial: serial, command: command, status: status.rawValue))
@@ -277,8 +188,7 @@ public final class VC0706Emulator: EmulatedCamera {
             let code = data.count >= 3 ? UInt16(data[data.count - 2]) << 8 | UInt16(data[data.count - 1]) : 0
             guard let baud = VC0706.baud(forCode: code) else { return try await reply(fail(.wrongDataFormat)) }
             try await reply(ok())  // at the old rate
-            try await port.drain()
-            try await port.reconfigure(SerialConfiguration(baudRate: baud))
+            try await core.switchBaud(to: baud)
             state.withLock { $0.baud = baud }
             trace(.event, "UART now at \(baud) baud")
 
@@ -397,10 +307,7 @@ public final class VC0706Emulator: EmulatedCamera {
         let served = try renderedFrame(at: clock.now)
         state.withLock { $0.lastServed = served }
         let frame = served.jpeg
-        let (drop, corrupt) = state.withLock { state in
-            defer { state.dropNext = false; state.corruptNext = false }
-            return (state.dropNext, state.corruptNext)
-        }
+        let (drop, corrupt) = core.takeReplyFaults()
         if drop {
             trace(.event, "dropped the reply to READ_FBUF")
             return
@@ -410,7 +317,7 @@ public final class VC0706Emulator: EmulatedCamera {
         try await sleep(for: delay)
         // Made piece by piece as the line takes them: a request for gigabytes (a corrupted
         // length) streams for hours, as on the module, without holding them all at once.
-        try await send(count: length, describing: "\(length) bytes of frame data from \(address)") { range in
+        try await core.send(count: length, describing: "\(length) bytes of frame data from \(address)") { range in
             let sources = (address + range.lowerBound)..<(address + range.upperBound)
             let inFrame = sources.clamped(to: 0..<max(frame.count, 0))
             var piece = inFrame.isEmpty ? [] : Array(frame[inFrame])
@@ -428,11 +335,9 @@ public final class VC0706Emulator: EmulatedCamera {
 
     private func checkMotion() async throws {
         let now = clock.now
-        let (enabled, wasInMotion, lastMessage, scene, injected) = state.withLock {
-            ($0.commMotionEnabled, $0.inMotion, $0.lastMotionMessage, $0.scene, ($0.motionUntil ?? .zero) > now)
-        }
+        let (enabled, wasInMotion, lastMessage) = state.withLock { ($0.commMotionEnabled, $0.inMotion, $0.lastMotionMessage) }
         guard enabled else { return }
-        let moving = injected || !scene.objects(at: now).isEmpty
+        let moving = core.motionSeen(at: now)
         state.withLock { $0.inMotion = moving }
         guard moving else { return }
         let due = !wasInMotion || lastMessage.map { now >= $0.advanced(by: configuration.motionRepeatInterval) } ?? true
@@ -443,44 +348,23 @@ public final class VC0706Emulator: EmulatedCamera {
 
     // MARK: Frames
 
-    private func nextFrameTime() -> MonotonicInstant {
-        let scene = state.withLock { $0.scene }
-        return scene.frameStart(scene.frameIndex(at: clock.now) + 1)
-    }
+    private func nextFrameTime() -> MonotonicInstant { core.nextFrameTime() }
 
     /// The frozen frame, or the live one at `time`.
     private func renderedFrame(at time: MonotonicInstant) throws(HALError) -> SceneFrame {
-        do {
-            return try frame(at: time)
-        } catch let error as HALError {
-            throw error
-        } catch {
-            throw HALError(.io, operation: "render-frame", target: model, message: "\(error)")
-        }
-    }
-
-    func frame(at time: MonotonicInstant) throws -> SceneFrame {
-        let (frozen, registers, scene, cache) = state.withLock { ($0.frozen, $0.active, $0.scene, $0.cache) }
+        let (frozen, registers) = state.withLock { ($0.frozen, $0.active) }
         if let frozen { return frozen }
         let divisor = 1 << min(Int(registers.downsize & 0x0F), 2)
         let quality = max(10, 95 - Int(registers.compression) * 20 / 53)
-        let key = FrameKey(
-            index: scene.frameIndex(at: time), width: registers.imageSize.width / divisor,
-            height: registers.imageSize.height / divisor, quality: quality)
-        if let cache, cache.key == key { return cache.frame }
-        let frame = try scene.frame(at: scene.frameStart(key.index), width: key.width, height: key.height, quality: key.quality)
-        state.withLock { $0.cache = (key, frame) }
-        return frame
+        return try core.frame(
+            at: time, width: registers.imageSize.width / divisor, height: registers.imageSize.height / divisor, quality: quality)
     }
 
     // MARK: Output
 
     private func reply(_ reply: VC0706Reply) async throws {
         var bytes = reply.encoded
-        let (drop, corrupt) = state.withLock { state in
-            defer { state.dropNext = false; state.corruptNext = false }
-            return (state.dropNext, state.corruptNext)
-        }
+        let (drop, corrupt) = core.takeReplyFaults()
         if drop {
             trace(.event, "dropped the reply: \(reply)")
             return
@@ -489,50 +373,17 @@ public final class VC0706Emulator: EmulatedCamera {
         try await send(bytes, describing: reply.description)
     }
 
-    private func send(_ bytes: [UInt8], describing description: String) async throws {
-        try await send(count: bytes.count, describing: description) { Array(bytes[$0]) }
+    private func send(_ bytes: [UInt8], describing description: @autoclosure () -> String) async throws {
+        try await core.send(bytes, describing: description())
     }
 
-    /// Sends `count` bytes, each piece made by `bytes` from its range of indices.
-    private func send(count: Int, describing description: String, bytes: (Range<Int>) -> [UInt8]) async throws {
-        guard isPowered else { return }
-        trace(.sent, description)
-        // In pieces, each queued just before the line goes idle: the pacing stays exact and a
-        // power cut or brown-out stops the transfer where it is, as on the real module.
-        let piece = 256
-        var offset = 0
-        while offset < count {
-            if state.withLock({ !$0.powered || $0.brownOutPending }) {
-                try await port.flush(.output)
-                throw FirmwareInterrupt.power
-            }
-            let end = min(offset + piece, count)
-            try await port.write(bytes(offset..<end))
-            if end < count {
-                try await sleep(for: port.configuration.wireTime(forBytes: end - offset - 1))
-            }
-            offset = end
-        }
-    }
-
-    private func sleep(for duration: Duration) async throws(HALError) {
-        try await sleep(until: clock.now.advanced(by: duration))
-    }
-
-    private func sleep(until deadline: MonotonicInstant) async throws(HALError) {
-        do { try await clock.sleep(until: deadline, tolerance: nil) } catch {
-            throw HALError(.cancelled, operation: "sleep", target: model)
-        }
-    }
+    private func sleep(for duration: Duration) async throws(HALError) { try await core.sleep(for: duration) }
+    private func sleep(until deadline: MonotonicInstant) async throws(HALError) { try await core.sleep(until: deadline) }
 
     private func trace(_ direction: EmulatorTrace.Direction, _ text: @autoclosure () -> String) {
-        guard let trace = state.withLock({ $0.trace }) else { return }
-        trace(EmulatorTrace(time: clock.now, direction: direction, text: text()))
+        core.trace(direction, text())
     }
 }
-
-/// Raised inside the firmware when power fails mid-operation; the main loop reboots.
-enum FirmwareInterrupt: Error { case power }
 
 extension String {
     fileprivate func replacingOccurrences625() -> String {

@@ -21,7 +21,7 @@ public struct VC0706Request: Sendable, Hashable, CustomStringConvertible {
     public var knownCommand: VC0706.Command? { VC0706.Command(rawValue: command) }
 
     public var description: String {
-        (knownCommand?.description ?? "command 0x" + VC0706.hex(command)) + " " + encoded.map(VC0706.hex).joined(separator: " ")
+        (knownCommand?.description ?? "command 0x" + Hex.byte(command)) + " " + Hex.bytes(encoded)
     }
 
     // MARK: The requests the common host libraries send
@@ -107,8 +107,8 @@ public struct VC0706Reply: Sendable, Hashable, CustomStringConvertible {
     public static let motionDetected = VC0706Reply(.commMotionDetected)
 
     public var description: String {
-        (knownCommand?.description ?? "command 0x" + VC0706.hex(command)) + " reply, status "
-            + (knownStatus?.description ?? "0x" + VC0706.hex(status)) + ": " + encoded.map(VC0706.hex).joined(separator: " ")
+        (knownCommand?.description ?? "command 0x" + Hex.byte(command)) + " reply, status "
+            + (knownStatus?.description ?? "0x" + Hex.byte(status)) + ": " + Hex.bytes(encoded)
     }
 }
 
@@ -121,11 +121,5 @@ extension VC0706 {
     /// The value of big-endian bytes (at most eight), such as GET_FBUF_LEN's length.
     public static func bigEndianValue(_ bytes: some Collection<UInt8>) -> UInt64 {
         bytes.reduce(0) { $0 << 8 | UInt64($1) }
-    }
-
-    /// A byte as two upper-case hex digits, for traces and messages.
-    public static func hex(_ byte: UInt8) -> String {
-        let digits = String(byte, radix: 16, uppercase: true)
-        return digits.count == 1 ? "0" + digits : digits
     }
 }
