@@ -251,20 +251,7 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
 
     /// Checks a frame and trims the buffer's zero padding after `FF D9`.
     private func checked(_ frame: [UInt8], length: Int) throws(CameraError) -> [UInt8] {
-        guard frame.count == length else {
-            throw CameraError(.corruptFrame, "received \(frame.count) of \(length) bytes")
-        }
-        guard frame.starts(with: [0xFF, 0xD8]) else { throw CameraError(.corruptFrame, "the frame does not start with FF D8") }
-        var end = frame.count
-        while end > 2 && frame[end - 1] == 0x00 { end -= 1 }
-        guard end >= 4, frame[end - 2] == 0xFF, frame[end - 1] == 0xD9 else {
-            throw CameraError(.corruptFrame, "the frame does not end with FF D9")
-        }
-        let jpeg = end == frame.count ? frame : Array(frame[..<end])
-        if let validator = options.frameValidator, !validator(jpeg) {
-            throw CameraError(.corruptFrame, "the frame does not decode")
-        }
-        return jpeg
+        try FrameCheck.jpeg(frame, length: length, validator: options.frameValidator)
     }
 
     private func readFrameBuffer(length: Int, chunked: Bool, progress: (@Sendable (TransferProgress) -> Void)?) async throws(CameraError) -> [UInt8] {
@@ -408,18 +395,8 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
     /// throws `otherwise` if the board cannot switch its power.
     private func powerCycle(otherwise: CameraError) async throws(CameraError) {
         guard let power = options.power else { throw otherwise }
-        do {
-            try await power(false)
-            try await clock.sleep(for: options.powerOffTime)
-            try await setPortBaud(VC0706.defaultBaud)
-            decoder.withLock { $0.reset() }
-            try await port.flush(.input)
-            try await power(true)
-        } catch let error as CameraError {
-            throw error
-        } catch {
-            throw CameraError(.port, "could not switch the camera's power: \(error)")
-        }
+        try await port.powerCycle(power, offTime: options.powerOffTime, baud: VC0706.defaultBaud)
+        decoder.withLock { $0.reset() }
         try await awaitBanner()
     }
 
@@ -452,34 +429,23 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
     // MARK: The line
 
     private func send(_ request: VC0706Request) async throws(CameraError) {
-        do { try await port.write(request.encoded) } catch { throw CameraError(error) }
+        try await port.send(request.encoded)
     }
 
     private func receive(deadline: MonotonicInstant) async throws(CameraError) -> [UInt8] {
-        do { return try await port.read(upTo: 65536, deadline: deadline) } catch { throw CameraError(error) }
+        try await port.receive(deadline: deadline)
     }
 
     private func setPortBaud(_ baud: Int) async throws(CameraError) {
-        var configuration = port.configuration
-        guard configuration.baudRate != baud else { return }
-        configuration.baudRate = baud
-        do {
-            try await port.drain()
-            try await port.reconfigure(configuration)
-        } catch { throw CameraError(error) }
-        decoder.withLock { $0.reset() }
+        if try await port.switchBaud(to: baud) { decoder.withLock { $0.reset() } }
     }
 
     /// Forgets a half-received reply and whatever is still arriving; throws `busy` if the
     /// line does not go quiet within ``Options/resyncLimit`` bytes.
     private func resync() async throws(CameraError) {
         decoder.withLock { $0.reset() }
-        let discarded: Int
-        do {
-            try await port.flush(.input)
-            discarded = try await port.drainInput(
-                quiet: port.configuration.wireTime(forBytes: 20) + .milliseconds(50), limit: options.resyncLimit)
-        } catch { throw CameraError(error) }
+        let discarded = try await port.discardInput(
+            quiet: port.configuration.wireTime(forBytes: 20) + .milliseconds(50), limit: options.resyncLimit)
         if discarded >= options.resyncLimit {
             throw CameraError(.busy, "the camera keeps sending (\(discarded) bytes and more): it misheard a request for far more than a frame, and stops when done or when power-cycled")
         }

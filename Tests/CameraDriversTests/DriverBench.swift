@@ -53,16 +53,21 @@ struct DriverBench {
 
     /// Runs `body` on virtual time with the emulator's firmware running.
     func run<T: Sendable>(_ body: @escaping @Sendable (DriverBench) async throws -> T) async throws -> T {
-        try await Simulation.run(clock: clock) { [self] in
-            try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { await emulator.run(); return nil }
-                group.addTask { try await body(self) }
-                defer { group.cancelAll() }
-                while let result = try await group.next() {
-                    if let result { return result }
-                }
-                throw CancellationError()
+        try await withFirmware(emulator, clock: clock) { try await body(self) }
+    }
+}
+
+/// Runs `body` on virtual time with `emulator`'s firmware running beside it.
+func withFirmware<T: Sendable>(_ emulator: any EmulatedCamera, clock: VirtualClock, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await Simulation.run(clock: clock) {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { await emulator.run(); return nil }
+            group.addTask { try await body() }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
             }
+            throw CancellationError()
         }
     }
 }
