@@ -149,9 +149,10 @@ public final class OV528Emulator: EmulatedCamera, Firmware {
     public func setTrace(_ trace: (@Sendable (EmulatorTrace) -> Void)?) { core.setTrace(trace) }
 
     /// Flips one byte of package `id` the next `times` times it is sent (its verify byte
-    /// then fails), for tests of a host's per-package recovery.
+    /// then fails), for tests of a host's per-package recovery. Replaces any corruption still
+    /// pending; `times` 0 cancels it.
     public func corruptPackage(_ id: Int, times: Int = 1) {
-        state.withLock { $0.corruptPackages[id, default: 0] += times }
+        state.withLock { $0.corruptPackages = times > 0 ? [id: times] : [:] }
     }
 
     /// The baud the module's UART runs at now.
