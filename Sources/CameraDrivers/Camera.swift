@@ -19,6 +19,11 @@ public protocol Camera: AnyObject, Sendable {
     /// Takes one frame, checked before it is returned. `progress` is called as bytes arrive.
     func snapshot(progress: (@Sendable (TransferProgress) -> Void)?) async throws(CameraError) -> CapturedFrame
 
+    /// Whether the camera detects motion itself (``setMotionDetection(_:)`` and
+    /// ``motionEvents``); cameras that do not throw ``CameraError/Kind/unsupported`` when asked
+    /// to, and never report motion.
+    var detectsMotion: Bool { get }
+
     /// Turns the camera's own motion detection on or off; while on, its reports arrive on
     /// ``motionEvents``.
     func setMotionDetection(_ enabled: Bool) async throws(CameraError)

@@ -155,6 +155,9 @@ public final class OV528Camera<Port: SerialPort>: Camera {
         }
     }
 
+    /// The OV528 family has no motion detection of its own.
+    public let detectsMotion = false
+
     public func setMotionDetection(_ enabled: Bool) async throws(CameraError) {
         guard enabled else { return }
         throw CameraError(.unsupported, "the OV528 family has no motion detection of its own: use a PIR sensor")

@@ -53,6 +53,7 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
     }
 
     public let model = "vc0706"
+    public let detectsMotion = true
     public let options: Options
     public let motionEvents: AsyncStream<MotionEvent>
     let port: Port

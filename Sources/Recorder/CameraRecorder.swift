@@ -112,7 +112,7 @@ public final class CameraRecorder: Sendable {
                     try await camera.configure(settings)
                     info = try await camera.info()
                 }
-                if useCameraMotion { try await camera.setMotionDetection(true) }
+                if useCameraMotion && camera.detectsMotion { try await camera.setMotionDetection(true) }
                 if failures > 0 {
                     health.reconnects += 1
                     detector?.reset()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BoardSupport
 import CameraProtocols
 import Emulators
 import Foundation
@@ -20,17 +21,17 @@ struct EmulateCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(help: "The camera model to emulate.")
-    var camera: EmulatedModel = .vc0706
+    @Option(help: "The camera model to emulate: vc0706, ov528 (Grove serial camera) or ucam3 (4D Systems uCAM-III).")
+    var camera: CameraModel = .vc0706
 
-    @Option(help: "The baud the camera's UART is at when the emulator starts (as if a host had left it there); a reset goes back to 38400.")
-    var baud: Int = 38400
+    @Option(help: "The baud the camera's UART is at when the emulator starts (as if a host had left it there); a reset goes back to the model's default, which is also this option's: 38400 for the VC0706, 115200 for the OV528 and uCAM-III.")
+    var baud: Int?
 
     @Option(help: "What the camera sees: \(SceneCatalog.names.joined(separator: ", ")), or a directory of JPEG files to replay.")
     var scene: String = "street"
 
-    @Option(help: "The image size the camera starts with (its EEPROM setting): 640x480, 320x240 or 160x120.")
-    var size: String = "640x480"
+    @Option(help: "VC0706 only: the image size the camera starts with (its EEPROM setting): 640x480 (the default), 320x240 or 160x120. OV528 and uCAM-III hosts choose the size themselves (INITIAL).")
+    var size: String?
 
     @Option(help: "Seed for the scene and everything random.")
     var seed: UInt64 = 1
@@ -47,21 +48,30 @@ struct EmulateCommand: AsyncParsableCommand {
     @Flag(help: "Do not garble traffic when the program's baud differs from the camera's.")
     var ignoreHostBaud = false
 
-    enum EmulatedModel: String, ExpressibleByArgument, CaseIterable {
-        case vc0706
+    var imageSize: VC0706.ImageSize? {
+        parseSize(size ?? "640x480").flatMap { VC0706.ImageSize(width: $0.0, height: $0.1) }
     }
 
-    var imageSize: VC0706.ImageSize? {
-        parseSize(size).flatMap { VC0706.ImageSize(width: $0.0, height: $0.1) }
-    }
+    /// The baud the camera starts at: `--baud`, or the model's default.
+    var startBaud: Int { baud ?? (camera == .vc0706 ? VC0706.defaultBaud : OV528.Variant.ucam3.defaultBaud) }
 
     func validate() throws {
-        guard let imageSize, VC0706.ImageSize.standard.contains(imageSize) else {
-            throw ValidationError("--size \(size) is not a VC0706 size; use 640x480, 320x240 or 160x120")
-        }
         guard (1...256).contains(count) else { throw ValidationError("--count must be from 1 to 256") }
-        guard VC0706.supportedBauds.contains(baud) else {
-            throw ValidationError("--baud \(baud) is not a VC0706 baud; use one of \(VC0706.supportedBauds.map(String.init).joined(separator: ", "))")
+        switch camera {
+        case .vc0706:
+            guard let imageSize, VC0706.ImageSize.standard.contains(imageSize) else {
+                throw ValidationError("--size \(size ?? "") is not a VC0706 size; use 640x480, 320x240 or 160x120")
+            }
+            guard VC0706.supportedBauds.contains(startBaud) else {
+                throw ValidationError("--baud \(startBaud) is not a VC0706 baud; use one of \(VC0706.supportedBauds.map(String.init).joined(separator: ", "))")
+            }
+        case .ov528, .ucam3:
+            if size != nil {
+                throw ValidationError("--size is for the VC0706; an \(camera) host chooses the size itself (INITIAL)")
+            }
+            guard SerialConfiguration.standardBaudRates.contains(startBaud), OV528.Variant.ov528.baudDivisors(for: startBaud) != nil else {
+                throw ValidationError("--baud \(startBaud) is not a baud an \(camera) can be set to; use one of \(NodeContext.ov528Bauds.map(String.init).joined(separator: ", "))")
+            }
         }
     }
 
@@ -78,7 +88,7 @@ struct EmulateCommand: AsyncParsableCommand {
         let termination = TerminationSignal()
         let clock = VirtualClock()
         let logger = options.makeLogger("vigil.emulate")
-        var cameras: [VC0706Emulator] = []
+        var cameras: [any EmulatedCamera] = []
         var bridges: [PseudoTerminalBridge] = []
         var links: [String] = []
         defer {
@@ -87,12 +97,9 @@ struct EmulateCommand: AsyncParsableCommand {
         }
         for index in 0..<count {
             let sceneValue = try SceneCatalog.scene(named: scene, seed: seed &+ UInt64(index))
-            let serialLink = SimulatedSerialLink(clock: clock, configuration: SerialConfiguration(baudRate: baud), name: "camera\(index)")
-            var configuration = VC0706Emulator.Configuration()
-            configuration.initialBaud = baud
-            configuration.initialSize = imageSize ?? .vga
-            configuration.bootsOnStart = false  // powered up long ago: no banner on a fresh pty
-            let emulator = VC0706Emulator(port: serialLink.device, scene: sceneValue, configuration: configuration)
+            let serialLink = SimulatedSerialLink(clock: clock, configuration: SerialConfiguration(baudRate: startBaud), name: "camera\(index)")
+            let emulator = SimulatedNode.emulator(
+                camera, port: serialLink.device, scene: sceneValue, baud: startBaud, seed: seed &+ UInt64(index), size: imageSize ?? .vga)
             if trace {
                 emulator.setTrace { entry in
                     FileHandle.standardError.write(Data("camera\(index) \(entry)\n".utf8))
@@ -113,9 +120,9 @@ struct EmulateCommand: AsyncParsableCommand {
             }
             cameras.append(emulator)
             bridges.append(bridge)
-            let started = Started(camera: index, model: camera.rawValue, path: bridge.path, link: linkPath, baud: baud, scene: sceneValue.name)
+            let started = Started(camera: index, model: camera.rawValue, path: bridge.path, link: linkPath, baud: startBaud, scene: sceneValue.name)
             if options.json { try Output.jsonLine(started) } else { print(bridge.path) }
-            logger.info("camera \(index): \(camera.rawValue) at \(baud) baud on \(bridge.path), scene \(sceneValue.name)")
+            logger.info("camera \(index): \(camera.rawValue) at \(startBaud) baud on \(bridge.path), scene \(sceneValue.name)")
         }
         fflush(nil)
         let (running, pumps) = (cameras, bridges)

@@ -1,21 +1,29 @@
 import ArgumentParser
+import BoardSupport
 import CameraDrivers
 
 /// `vigil probe`: what camera is on a port, at what baud.
 struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
-        abstract: "Find the camera on a serial port: model, baud and version.",
-        discussion: "Tries each baud in turn; a camera that answers nowhere is reset at each baud (SYSTEM_RESET), as the host libraries do. The camera is left at the baud it was found at, or at 38400 after a reset.")
+        abstract: "Find the camera on a serial port: model (vc0706, ov528 or ucam3), baud and version.",
+        discussion: """
+            Without --camera, tells the models apart: a VC0706 answers GEN_VERSION; an OV528 or \
+            uCAM-III answers SYNC (sent as the uCAM hosts do, up to 60 times), and a uCAM-III \
+            takes SLEEP where an OV528 refuses it. Each baud is tried in turn; a VC0706 that \
+            answers nowhere is reset at each baud (SYSTEM_RESET), as the host libraries do. The \
+            camera is left at the baud it was found at (a VC0706 at 38400 after a reset).
+            """)
 
     @OptionGroup var options: GlobalOptions
     @OptionGroup var camera: CameraOptions
 
     func run() async throws {
         let context = try NodeContext(options: options)
-        let info = try await context.withCamera(camera, preferFastest: false) { _, info in info }
+        let info = try await context.withCamera(camera, preferFastest: false, detect: true) { _, info in info }
         if options.json { return try Output.json(info) }
-        print("\(info.model) on \(info.port) at \(info.baud) baud, firmware \"\(info.version)\", \(info.width)x\(info.height), compression \(info.compression)")
+        let compression = info.model == CameraModel.vc0706.rawValue ? ", compression \(info.compression)" : ""
+        print("\(info.model) on \(info.port) at \(info.baud) baud, firmware \"\(info.version)\", \(info.width)x\(info.height)\(compression)")
     }
 }
 
@@ -46,10 +54,10 @@ struct CameraCommand: AsyncParsableCommand {
         @OptionGroup var options: GlobalOptions
         @OptionGroup var camera: CameraOptions
 
-        @Option(help: "Image size, such as 640x480, 320x240 or 160x120.")
+        @Option(help: "Image size, such as 640x480, 320x240 or 160x120 (uCAM-III: 160x128; OV528: also 80x60).")
         var size: String?
 
-        @Option(help: "Compression, 0 to 255; larger makes smaller files (the libraries use 53).")
+        @Option(help: "Compression, 0 to 255; larger makes smaller files (the libraries use 53). VC0706 only.")
         var compression: Int?
 
         func validate() throws {

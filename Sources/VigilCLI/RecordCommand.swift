@@ -36,7 +36,7 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "The name the camera's files and events carry (default: camera).")
     var name: String?
 
-    @Option(help: "Frame size to record at, WxH (VC0706: 640x480, 320x240 or 160x120; default 320x240).")
+    @Option(help: "Frame size to record at, WxH (640x480, 320x240; VC0706 and OV528 also 160x120, uCAM-III 160x128; default 320x240).")
     var size: String?
 
     func validate() throws {

@@ -1,11 +1,13 @@
 import BoardSupport
+import CameraProtocols
 import Emulators
 import HAL
 import HALSimulation
 import Scenes
 
 /// A whole simulated camera node built from a board description: GPIO chips with the board's
-/// labels and line names, an emulated VC0706 on the camera's serial link, a PIR sensor and
+/// labels and line names, the board's camera model emulated (VC0706, OV528 or uCAM-III) on the
+/// camera's serial link, a PIR sensor and
 /// the camera watching the same scene, the camera's power following its power line, and the
 /// tamper switch closed.
 final class SimulatedNode: Sendable {
@@ -14,7 +16,7 @@ final class SimulatedNode: Sendable {
     let gpio: SimulatedGPIO
     let cameraLink: SimulatedSerialLink
     let scene: any Scene
-    let camera: VC0706Emulator
+    let camera: any EmulatedCamera
 
     init(board: BoardDescription, clock: VirtualClock = VirtualClock()) {
         self.board = board
@@ -28,10 +30,28 @@ final class SimulatedNode: Sendable {
         scene = SyntheticScene(
             name: "street", seed: simulation.seed,
             script: .random(seed: simulation.seed, duration: .seconds(24 * 3600), meanGap: simulation.pirPeriod))
-        var configuration = VC0706Emulator.Configuration()
-        configuration.initialBaud = board.camera.baud
-        configuration.bootsOnStart = false
-        camera = VC0706Emulator(port: cameraLink.device, scene: scene, configuration: configuration)
+        camera = Self.emulator(board.camera.model, port: cameraLink.device, scene: scene, baud: board.camera.baud, seed: simulation.seed)
+    }
+
+    /// The firmware of `model` on `port`, on for a while (no boot on start), its UART at
+    /// `baud`; a VC0706 set to `size`, an OV528-family camera's SYNC tries drawn from `seed`.
+    static func emulator(
+        _ model: CameraModel, port: any SerialPort, scene: any Scene, baud: Int, seed: UInt64, size: VC0706.ImageSize = .vga
+    ) -> any EmulatedCamera {
+        switch model {
+        case .vc0706:
+            var configuration = VC0706Emulator.Configuration()
+            configuration.initialBaud = baud
+            configuration.initialSize = size
+            configuration.bootsOnStart = false
+            return VC0706Emulator(port: port, scene: scene, configuration: configuration)
+        case .ov528, .ucam3:
+            var configuration = OV528Emulator.Configuration(variant: model == .ov528 ? .ov528 : .ucam3)
+            configuration.initialBaud = baud
+            configuration.bootsOnStart = false
+            configuration.seed = seed
+            return OV528Emulator(port: port, scene: scene, configuration: configuration)
+        }
     }
 
     /// The simulated chip and offset a logical line is wired to, if the board has that line.
@@ -63,7 +83,7 @@ final class SimulatedNode: Sendable {
 
     /// Keeps the camera powered while its power line is on, or not driven at all (the
     /// board's pull resistor keeps the camera on until the controller takes the line).
-    private static func followPower(_ power: (chip: SimulatedGPIOChip, offset: Int, assignment: LineAssignment), camera: VC0706Emulator) async {
+    private static func followPower(_ power: (chip: SimulatedGPIOChip, offset: Int, assignment: LineAssignment), camera: any EmulatedCamera) async {
         while !Task.isCancelled {
             let generation = power.chip.changeGeneration
             let driven = (try? power.chip.lineInfo(power.offset).isUsed) ?? false

@@ -20,7 +20,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the JPEG (default: snapshot-TIME.jpg here).")
     var output: String?
 
-    @Option(help: "Image size, such as 640x480, 320x240 or 160x120 (default: as the camera is set).")
+    @Option(help: "Image size, such as 640x480, 320x240 or 160x120 (uCAM-III: 160x128; OV528: also 80x60) (default: as the camera is set).")
     var size: String?
 
     struct Report: Encodable {

@@ -86,6 +86,25 @@ struct OV528DriverBench {
         #expect(elapsed.seconds <= 1.05 * wire, "\(elapsed.seconds) s vs wire \(wire) s")
     }
 
+    /// Figures for the report, on virtual time (so also a check): a real scene's frames, at
+    /// each size, against the wire time of GET PICTURE, its ACK and DATA and every package
+    /// with its request.
+    @Test(arguments: [(OV528.Variant.ov528, 160, 120), (.ov528, 320, 240), (.ov528, 640, 480), (.ucam3, 160, 128)])
+    func everySizeArrivesNearTheWireTime(variant: OV528.Variant, width: Int, height: Int) async throws {
+        var options = Self.options()
+        options.width = width
+        options.height = height
+        let frame = try await OV528DriverBench(variant, scene: try SceneCatalog.scene(named: "street", seed: 2), options: options).run { bench in
+            _ = try await bench.camera.connect()
+            return try await bench.camera.snapshot()
+        }
+        let wire = Self.wireTime(imageSize: frame.jpeg.count, packageSize: 512, baud: 115200) - Double(6 * 3 * 10) / 115200
+        let fraction = wire / frame.transferTime.seconds
+        print("\(variant) \(width)x\(height) on virtual time: \(frame.jpeg.count) bytes in \(frame.transferTime.seconds) s, \(String(format: "%.1f", fraction * 100))% of the wire-time bound")
+        #expect(frame.width == width && frame.height == height)
+        #expect(fraction > 0.95 && fraction <= 1)
+    }
+
     @Test(arguments: OV528.Variant.allCases)
     func aCorruptedPackageIsAskedForAgainAlone(variant: OV528.Variant) async throws {
         let (frame, requests, served) = try await OV528DriverBench(variant).run { bench in
