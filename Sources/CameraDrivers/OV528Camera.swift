@@ -278,18 +278,29 @@ public final class OV528Camera<Port: SerialPort>: Camera {
     // MARK: Commands
 
     /// Sends `message` and returns the camera's ACK of it, skipping anything else; a NAK
-    /// throws ``CameraError/Kind/rejected``.
+    /// throws ``CameraError/Kind/rejected``. A reply that does not come in time (a busy host,
+    /// a lost byte) is asked for again, up to `attempts` times in all.
     @discardableResult
-    private func transact(_ message: OV528Message, extraTime: Duration = .zero) async throws(CameraError) -> OV528Message {
-        try await send(message)
+    private func transact(_ message: OV528Message, extraTime: Duration = .zero, attempts: Int = 2) async throws(CameraError) -> OV528Message {
         let name = message.knownCommand?.description ?? "the command"
-        let reply = try await awaitMessage(describing: "the ACK of \(name)", extraTime: extraTime) { reply in
-            reply.isNAK || (reply.knownCommand == .ack && reply.p1 == message.command)
+        var attempt = 1
+        while true {
+            try await send(message)
+            let reply: OV528Message
+            do throws(CameraError) {
+                reply = try await awaitMessage(describing: "the ACK of \(name)", extraTime: extraTime) { reply in
+                    reply.isNAK || (reply.knownCommand == .ack && reply.p1 == message.command)
+                }
+            } catch where error.kind == .timedOut && attempt < attempts {
+                attempt += 1
+                try await resync()
+                continue
+            }
+            guard !reply.isNAK else {
+                throw CameraError(.rejected, "the camera refused \(name): \(reply.errorCode?.description ?? "error 0x" + Hex.byte(reply.p3))")
+            }
+            return reply
         }
-        guard !reply.isNAK else {
-            throw CameraError(.rejected, "the camera refused \(name): \(reply.errorCode?.description ?? "error 0x" + Hex.byte(reply.p3))")
-        }
-        return reply
     }
 
     /// The next message from this camera that `matches`, skipping others.
@@ -392,7 +403,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
         let current = port.configuration.baudRate
         for baud in options.preferredBauds where baud > current {
             guard let request = OV528Message.setBaud(baud, variant: variant, address: options.address) else { continue }
-            try await transact(request)
+            try await transact(request, attempts: 1)  // the camera may have switched: never twice
             try await setPortBaud(baud)
             if try await sync(tries: 3) { return }
             // The link does not hold it: back to where we were, or find the camera again.

@@ -36,7 +36,7 @@ struct BoardCatalogTests {
         #expect(
             error.description
                 == "unknown board 'raspberry-pi-6'; available boards: beaglebone-black, raspberry-pi-3b, raspberry-pi-4b, "
-                + "raspberry-pi-5, raspberry-pi-zero-2w, sim, virtual-board (searched: \(boardsDirectory))")
+                + "raspberry-pi-5, raspberry-pi-zero-2w, sim, sim-ucam3, virtual-board (searched: \(boardsDirectory))")
     }
 
     @Test("availableBoards lists every board with its description and file")

@@ -17,8 +17,9 @@ struct BoardFilesTests {
         #expect(board.name == name)
         #expect(!board.description.isEmpty)
         #expect(Set(board.lines.keys) == Set(LogicalLine.allCases))
-        #expect(board.camera.model == .vc0706)
-        #expect(board.camera.baud == 38400)
+        // Every board's camera talks at its model's power-up baud.
+        #expect(board.camera.baud == (board.camera.model == .vc0706 ? 38400 : 115200))
+        #expect(name.hasSuffix("ucam3") == (board.camera.model == .ucam3))
         for assignment in board.lines.values {
             let chip = try #require(board.chip(labelled: assignment.chipLabel))
             #expect((0..<chip.lineCount).contains(assignment.offset))

@@ -7,7 +7,7 @@ let boardsDirectory = URL(fileURLWithPath: #filePath)
     .appendingPathComponent("Boards").path
 
 /// The board files delivered in Boards/.
-let deliveredBoards = ["raspberry-pi-zero-2w", "raspberry-pi-3b", "raspberry-pi-4b", "raspberry-pi-5", "beaglebone-black", "sim", "virtual-board"]
+let deliveredBoards = ["raspberry-pi-zero-2w", "raspberry-pi-3b", "raspberry-pi-4b", "raspberry-pi-5", "beaglebone-black", "sim", "sim-ucam3", "virtual-board"]
 
 /// Loads a delivered board by name.
 func deliveredBoard(_ name: String) throws -> BoardDescription {

@@ -39,7 +39,7 @@ import Testing
             var arguments = ["snapshot", "--port", path, "-o", file.path, "--size", size, "--json"]
             if named { arguments += ["--camera", "ucam3"] }
             let snapshot = try await VigilProcess.run(arguments)
-            #expect(snapshot.status == 0, "\(snapshot.error)")
+            try #require(snapshot.status == 0, "\(snapshot.error)")
             let report = try json(snapshot.output)
             let djpeg = try await runProgram("/usr/bin/djpeg", [file.path])
             #expect(djpeg.status == 0)
