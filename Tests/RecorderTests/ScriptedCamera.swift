@@ -52,5 +52,6 @@ final class ScriptedCamera: Camera {
             jpeg: frames[index % frames.count], captureTime: clock.now, transferTime: period, retries: 0, width: width, height: height)
     }
 
+    let detectsMotion = false
     func setMotionDetection(_ enabled: Bool) async throws(CameraError) {}
 }
