@@ -48,6 +48,7 @@ let package = Package(
             ]),
         .target(name: "HALSimulation", dependencies: ["HAL", "CPosix"]),
         .target(name: "BoardSupport", dependencies: ["HAL", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Peripherals", dependencies: ["HAL"]),
         .target(name: "CameraProtocols"),
         .target(name: "CameraDrivers", dependencies: ["HAL", "CameraProtocols"]),
         .target(name: "JPEG", dependencies: ["CTurboJPEG"]),
@@ -58,7 +59,7 @@ let package = Package(
         .target(
             name: "Recorder",
             dependencies: [
-                "HAL", "CameraDrivers", "JPEG", "Movies", "EventStore",
+                "HAL", "CameraDrivers", "Peripherals", "JPEG", "Movies", "EventStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
@@ -77,6 +78,7 @@ let package = Package(
         .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "CGPIOD"]),
         .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "BoardSupport"]),
+        .testTarget(name: "PeripheralsTests", dependencies: ["HAL", "HALSimulation", "Peripherals"]),
         .testTarget(name: "CameraProtocolsTests", dependencies: ["CameraProtocols"]),
         .testTarget(name: "JPEGTests", dependencies: ["JPEG"]),
         .testTarget(
