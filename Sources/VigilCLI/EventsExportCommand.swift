@@ -3,10 +3,6 @@ import EventStore
 import Foundation
 import HAL
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `vigil events export`: copies an event's movies and snapshot into a directory.
 struct EventsExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,7 +57,7 @@ struct EventsExportCommand: AsyncParsableCommand {
         for source in sources {
             let target = URL(fileURLWithPath: directory).appendingPathComponent(URL(fileURLWithPath: source).lastPathComponent).path
             do {
-                files.append(Report.File(source: source, target: target, bytes: try Self.copyAtomically(source, to: target)))
+                files.append(Report.File(source: source, target: target, bytes: try AtomicFile.copy(from: source, to: target)))
             } catch {
                 throw CLIError("cannot export \(source) to \(directory): \(error)")
             }
@@ -84,44 +80,5 @@ struct EventsExportCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("cannot create the directory \(path): \((error as NSError).localizedDescription)")
         }
-    }
-
-    /// Copies `source` to a temporary file beside `target`, flushes it, and renames it to `target`.
-    /// Returns the bytes copied. On failure the temporary file is removed and `target` is untouched.
-    static func copyAtomically(_ source: String, to target: String) throws(HALError) -> Int64 {
-        let url = URL(fileURLWithPath: target)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-        let input = try systemCall("open", target: source) { open(source, O_RDONLY | O_CLOEXEC) }
-        defer { close(input) }
-        let output = try systemCall("open", target: temporary) {
-            open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        }
-        var outputOpen = true
-        var renamed = false
-        defer {
-            if outputOpen { close(output) }
-            if !renamed { unlink(temporary) }
-        }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var total: Int64 = 0
-        while true {
-            let count = try systemCall("read", target: source) {
-                buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            }
-            if count == 0 { break }
-            var written = 0
-            while written < count {
-                written += try systemCall("write", target: temporary) {
-                    buffer.withUnsafeBytes { write(output, $0.baseAddress.map { $0 + written }, count - written) }
-                }
-            }
-            total += Int64(count)
-        }
-        try systemCall("fsync", target: temporary) { fsync(output) }
-        outputOpen = false
-        try systemCall("close", target: temporary) { close(output) }
-        try systemCall("rename", target: target) { rename(temporary, target) }
-        renamed = true
-        return total
     }
 }
