@@ -24,7 +24,6 @@ struct EventsExportCommand: AsyncParsableCommand {
     @Option(name: .customLong("to"), help: ArgumentHelp("The directory to copy the files into.", valueName: "dir"))
     var directory: String
 
-
     struct Report: Encodable {
         struct File: Encodable {
             var source: String

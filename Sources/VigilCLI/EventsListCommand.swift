@@ -23,7 +23,6 @@ struct EventsListCommand: AsyncParsableCommand {
     @Option(help: "At most this many events.")
     var limit: Int?
 
-
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative, not \(limit)") }
     }

@@ -14,7 +14,6 @@ struct EventsShowCommand: AsyncParsableCommand {
     @Argument(help: "The event's id (see 'vigil events list').")
     var id: Int64
 
-
     /// An event with its files, as printed in JSON.
     struct Detail: Encodable {
         var event: EventSummary
