@@ -94,11 +94,16 @@ struct VC0706Bench {
     }
 
     /// Whatever arrives within `window`.
-    func readAny(for window: Duration) async throws -> [UInt8] {
+    func readAny(for window: Duration) async throws -> [UInt8] { try await host.readAll(for: window) }
+}
+
+extension SerialPort {
+    /// Whatever arrives within `window`.
+    func readAll(for window: Duration) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         let deadline = clock.now.advanced(by: window)
         while true {
-            let chunk = try await host.read(upTo: 65536, deadline: deadline)
+            let chunk = try await read(upTo: 65536, deadline: deadline)
             if chunk.isEmpty { return bytes }
             bytes += chunk
         }

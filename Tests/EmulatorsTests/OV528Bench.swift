@@ -52,15 +52,7 @@ struct OV528Bench {
     }
 
     /// Whatever arrives within `window`.
-    func readAny(for window: Duration) async throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        let deadline = clock.now.advanced(by: window)
-        while true {
-            let chunk = try await host.read(upTo: 65536, deadline: deadline)
-            if chunk.isEmpty { return bytes }
-            bytes += chunk
-        }
-    }
+    func readAny(for window: Duration) async throws -> [UInt8] { try await host.readAll(for: window) }
 
     /// SYNCs as a uCAM host does (up to 60 tries, 5 ms apart growing by 1 ms) until the camera
     /// answers ACK and SYNC, then ACKs its SYNC. Returns the number of SYNCs sent, or nil.

@@ -111,13 +111,5 @@ public struct VC0706ReplyDecoder: Sendable {
 
     private func isPrintable(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F && byte != VC0706.replyMark }
 
-    private mutating func compact() {
-        if start > 0 && start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            start = 0
-        } else if start > 65536 {
-            buffer.removeFirst(start)
-            start = 0
-        }
-    }
+    private mutating func compact() { buffer.dropConsumed(&start, threshold: 65536) }
 }

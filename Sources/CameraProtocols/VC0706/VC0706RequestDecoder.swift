@@ -68,13 +68,5 @@ public struct VC0706RequestDecoder: Sendable {
         return nil
     }
 
-    private mutating func compact() {
-        if start > 0 && start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            start = 0
-        } else if start > 4096 {
-            buffer.removeFirst(start)
-            start = 0
-        }
-    }
+    private mutating func compact() { buffer.dropConsumed(&start, threshold: 4096) }
 }

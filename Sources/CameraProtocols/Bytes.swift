@@ -11,3 +11,17 @@ public enum Hex {
         bytes.map(byte).joined(separator: " ")
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Drops the first `start` bytes, a decoder's consumed prefix, once they are all of the
+    /// buffer or more than `threshold`; `start` becomes 0 when they go.
+    mutating func dropConsumed(_ start: inout Int, threshold: Int) {
+        if start > 0 && start == count {
+            removeAll(keepingCapacity: true)
+            start = 0
+        } else if start > threshold {
+            removeFirst(start)
+            start = 0
+        }
+    }
+}
