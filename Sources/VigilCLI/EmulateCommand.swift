@@ -67,10 +67,10 @@ struct EmulateCommand: AsyncParsableCommand {
             }
         case .ov528, .ucam3:
             if size != nil {
-                throw ValidationError("--size is for the VC0706; an \(camera) host chooses the size itself (INITIAL)")
+                throw ValidationError("--size is for the VC0706; OV528 and uCAM-III hosts choose the size themselves (INITIAL)")
             }
             guard SerialConfiguration.standardBaudRates.contains(startBaud), OV528.Variant.ov528.baudDivisors(for: startBaud) != nil else {
-                throw ValidationError("--baud \(startBaud) is not a baud an \(camera) can be set to; use one of \(NodeContext.ov528Bauds.map(String.init).joined(separator: ", "))")
+                throw ValidationError("--baud \(startBaud) is not a baud the OV528 family can be set to; use one of \(NodeContext.ov528Bauds.map(String.init).joined(separator: ", "))")
             }
         }
     }
