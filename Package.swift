@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "VigilCLI",
             dependencies: [
-                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Recorder", "EventStore", "Movies",
+                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Recorder", "EventStore", "Movies", "Peripherals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

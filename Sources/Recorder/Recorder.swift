@@ -4,6 +4,7 @@ import Foundation
 import HAL
 import Logging
 import Movies
+import Peripherals
 
 /// A camera node's recorder: one ``CameraRecorder`` per camera, the board's PIR and tamper
 /// lines as triggers, periodic retention and storage figures, and a live ``StatusBoard``.
@@ -19,8 +20,22 @@ public final class Recorder: Sendable {
         }
     }
 
+    /// The board's output devices the recorder drives.
+    public struct Outputs: Sendable {
+        /// Shows the recorder's state: idle, recording, camera lost.
+        public var statusLED: StatusLED?
+        /// Follows the scene's brightness (in auto mode) or its schedule.
+        public var illuminator: Illuminator?
+
+        public init(statusLED: StatusLED? = nil, illuminator: Illuminator? = nil) {
+            self.statusLED = statusLED
+            self.illuminator = illuminator
+        }
+    }
+
     public let cameras: [CameraRecorder]
     public let inputs: Inputs
+    public let outputs: Outputs
     public let storage: RecorderStorage
     public let status: StatusBoard
     let clock: any HALClock
@@ -30,11 +45,12 @@ public final class Recorder: Sendable {
     public static let housekeepingInterval = Duration.seconds(60)
 
     public init(
-        cameras: [CameraRecorder], inputs: Inputs, storage: RecorderStorage, status: StatusBoard, clock: any HALClock,
-        logger: Logger
+        cameras: [CameraRecorder], inputs: Inputs, outputs: Outputs = Outputs(), storage: RecorderStorage, status: StatusBoard,
+        clock: any HALClock, logger: Logger
     ) {
         self.cameras = cameras
         self.inputs = inputs
+        self.outputs = outputs
         self.storage = storage
         self.status = status
         self.clock = clock
@@ -77,6 +93,9 @@ public final class Recorder: Sendable {
                 group.addTask { await self.watch(tamper, role: "tamper", source: .tamper, span: false) }
             }
             group.addTask { await self.housekeeping() }
+            if outputs.statusLED != nil || outputs.illuminator != nil {
+                group.addTask { await self.driveOutputs() }
+            }
             await group.next()
             group.cancelAll()
         }
@@ -105,6 +124,7 @@ public final class Recorder: Sendable {
     public func handle(_ request: ControlRequest) -> ControlResponse {
         switch request.command {
         case .status:
+            refreshStorage()
             var current = status.current
             current.uptimeSeconds = current.started.map { storage.wallClock.date(at: clock.now).timeIntervalSince($0) }
             return ControlResponse(ok: true, status: current)
@@ -140,6 +160,60 @@ public final class Recorder: Sendable {
             guard !Task.isCancelled else { return }
             logger.error("watching the \(role) line: \(error)")
             status.noteError("\(role) line: \(error)", at: storage.wallClock.date(at: clock.now))
+        }
+    }
+
+    /// How often the outputs follow the recorder's state.
+    static let outputInterval = Duration.milliseconds(250)
+
+    /// Runs the LED's and illuminator's own loops, and keeps them following the state: the LED
+    /// shows the worst of the cameras' states, the illuminator takes the darkest camera's
+    /// brightness.
+    private func driveOutputs() async {
+        await withTaskGroup(of: Void.self) { group in
+            if let led = outputs.statusLED {
+                group.addTask { await self.report("status LED") { () throws(HALError) in try await led.run() } }
+            }
+            if let illuminator = outputs.illuminator {
+                group.addTask { await self.report("IR illuminator") { () throws(HALError) in try await illuminator.run() } }
+            }
+            group.addTask {
+                var lastBrightness: [String: Double] = [:]
+                while !Task.isCancelled {
+                    let current = self.status.current
+                    let states = current.cameras.map(\.state)
+                    let pattern: BlinkPattern =
+                        states.contains(.cameraLost) ? .cameraLost : states.contains(.recording) ? .recording
+                        : states.contains(.idle) ? .idle : .off
+                    if let led = self.outputs.statusLED { led.setPattern(pattern) }
+                    if let illuminator = self.outputs.illuminator {
+                        let readings = Dictionary(uniqueKeysWithValues: current.cameras.compactMap { camera in camera.brightness.map { (camera.name, $0) } })
+                        if readings != lastBrightness, let darkest = readings.values.min() {
+                            do { try illuminator.observe(luma: darkest) } catch { self.logger.error("IR illuminator: \(error)") }
+                        }
+                        lastBrightness = readings
+                    }
+                    self.status.update { status in
+                        status.statusLED = pattern.description
+                        if let led = self.outputs.statusLED, let lit = led.isLit { status.gpio["status-led"] = lit }
+                        if let illuminator = self.outputs.illuminator { status.gpio["ir-led"] = illuminator.isOn }
+                    }
+                    do { try await self.clock.sleep(until: self.clock.deadline(after: Self.outputInterval), tolerance: nil) } catch { return }
+                }
+            }
+            // Each returns when cancelled (an output whose line failed returns early, logged).
+            await group.waitForAll()
+        }
+    }
+
+    /// Runs an output's loop, logging (not propagating) its failure.
+    private func report(_ what: String, _ body: () async throws(HALError) -> Void) async {
+        do {
+            try await body()
+        } catch {
+            guard !Task.isCancelled else { return }
+            logger.error("\(what): \(error)")
+            status.noteError("\(what): \(error)", at: storage.wallClock.date(at: clock.now))
         }
     }
 

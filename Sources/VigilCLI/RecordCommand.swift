@@ -5,7 +5,9 @@ import Foundation
 import BoardSupport
 import HAL
 import Logging
+import Peripherals
 import Recorder
+import Synchronization
 
 /// `vigil record`: the camera node's main job.
 struct RecordCommand: AsyncParsableCommand {
@@ -91,6 +93,7 @@ struct RecordCommand: AsyncParsableCommand {
         let plans = try configuration.cameras.map { entry in
             (entry, try context.cameraPlan(port: entry.port, model: entry.model, baud: entry.baud, maxBaud: entry.maxBaud, verify: entry.verify))
         }
+        let outputs = try makeOutputs(configuration.outputs, context: context, logger: logger)
         let pir = configuration.triggers.pir ? try? context.watchedInput(.pir) : nil
         let tamper = configuration.triggers.tamper ? try? context.watchedInput(.tamper) : nil
         let termination = TerminationSignal()
@@ -133,7 +136,7 @@ struct RecordCommand: AsyncParsableCommand {
                     }))
             }
             let recorder = Recorder(
-                cameras: cameraRecorders, inputs: Recorder.Inputs(pir: pir, tamper: tamper), storage: recorderStorage,
+                cameras: cameraRecorders, inputs: Recorder.Inputs(pir: pir, tamper: tamper), outputs: outputs, storage: recorderStorage,
                 status: status, clock: context.clock, logger: logger)
             let server: ControlServer
             do {
@@ -141,6 +144,18 @@ struct RecordCommand: AsyncParsableCommand {
             } catch {
                 for port in ports { await port.close() }
                 throw CLIError("cannot serve \(layout.socketPath): \(error)")
+            }
+            let notifier = SystemdNotifier()
+            // On a thread of its own, on the wall clock: the simulated board's virtual time
+            // must not pace systemd's watchdog.
+            let watchdog = notifier.flatMap { notifier in
+                notifier.watchdogInterval.map { WatchdogFeeder(notifier: notifier, interval: $0 / 2, status: status, logger: logger) }
+            }
+            defer { watchdog?.stop() }
+            do {
+                try notifier?.ready(status: "recording \(cameraRecorders.count) camera\(cameraRecorders.count == 1 ? "" : "s") to \(layout.root)")
+            } catch {
+                logger.error("sd_notify READY: \(error)")
             }
             if !options.json {
                 let names = cameraRecorders.map(\.name).joined(separator: ", ")
@@ -155,6 +170,7 @@ struct RecordCommand: AsyncParsableCommand {
                 await group.next()
                 group.cancelAll()
             }
+            try? notifier?.stopping()
             server.stop()
             for port in ports { await port.close() }
         }
@@ -162,6 +178,40 @@ struct RecordCommand: AsyncParsableCommand {
         tamper?.release()
         _ = await hooks.shutdown(timeout: .seconds(5))
         try printSummary(index: index, layout: layout, since: started)
+    }
+
+    /// The status LED and IR illuminator, on the board's lines, as the configuration asks.
+    /// A board without the line goes without the output (logged).
+    private func makeOutputs(_ settings: NodeConfiguration.Outputs, context: NodeContext, logger: Logger) throws -> Recorder.Outputs {
+        var outputs = Recorder.Outputs()
+        func request(_ role: LogicalLine) -> (any LineRequest)? {
+            guard context.board.lines[role] != nil else { return nil }
+            do {
+                let line = try context.resolveLine(role.rawValue)
+                return try line.chip.requestLines([line.offset], settings: line.settings, consumer: "vigil-record")
+            } catch {
+                logger.warning("the \(role) line is not available: \(error)")
+                return nil
+            }
+        }
+        if settings.statusLED, let line = request(.statusLED) {
+            outputs.statusLED = try StatusLED(line: line, pattern: .idle)
+        }
+        let mode: Illuminator.Mode
+        switch settings.ir {
+        case .off: mode = .off
+        case .on: mode = .on
+        case .auto:
+            mode = .auto(try Illuminator.DarknessThresholds(onBelow: settings.irOnBelow, offAbove: settings.irOffAbove))
+        case .schedule:
+            mode = .schedule(
+                try DailySchedule(
+                    from: TimeOfDay(secondsSinceMidnight: settings.irFrom * 60), to: TimeOfDay(secondsSinceMidnight: settings.irTo * 60)))
+        }
+        if let line = request(.irLED) {
+            outputs.illuminator = try Illuminator(line: line, mode: mode)
+        }
+        return outputs
     }
 
     private func openWritableIndex(_ layout: StorageLayout) throws -> EventIndex {
@@ -229,4 +279,37 @@ extension NodeContext {
         settings.edgeDetection = .both
         return try line.chip.requestLines([line.offset], settings: settings, consumer: "vigil-record")
     }
+}
+
+/// Pings systemd's watchdog from a thread of its own while some camera still delivers frames:
+/// a recorder whose every camera is stuck (no new frame for twenty intervals) stops pinging,
+/// so systemd restarts it.
+final class WatchdogFeeder: Sendable {
+    private let stopped = Atomic<Bool>(false)
+
+    init(notifier: SystemdNotifier, interval: Duration, status: StatusBoard, logger: Logger) {
+        start(notifier: notifier, interval: interval, status: status, logger: logger)
+    }
+
+    private func start(notifier: SystemdNotifier, interval: Duration, status: StatusBoard, logger: Logger) {
+        let thread = Thread { [self] in
+            var lastFrames = -1
+            var stalledSince = ContinuousClock.now
+            while !self.stopped.load(ordering: .relaxed) {
+                let frames = status.current.cameras.reduce(0) { $0 + $1.frames }
+                if frames != lastFrames {
+                    lastFrames = frames
+                    stalledSince = .now
+                }
+                if ContinuousClock.now - stalledSince < interval * 20 {
+                    do { try notifier.watchdog() } catch { logger.error("sd_notify WATCHDOG: \(error)") }
+                }
+                Thread.sleep(forTimeInterval: interval.seconds)
+            }
+        }
+        thread.name = "vigil-watchdog"
+        thread.start()
+    }
+
+    func stop() { stopped.store(true, ordering: .relaxed) }
 }

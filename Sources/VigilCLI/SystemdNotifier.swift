@@ -50,7 +50,8 @@ struct SystemdNotifier: Sendable {
     /// `STOPPING=1`: shutting down (finishing the open movie).
     func stopping() throws(HALError) { try send(["STOPPING=1"]) }
 
-    /// Sends the assignments as one datagram.
+    /// Sends the assignments as one datagram, without waiting: a full queue (systemd not
+    /// reading) fails with a `.busy` error rather than holding the recorder up.
     func send(_ assignments: [String]) throws(HALError) {
         var address = try Self.address(socket)
         let length = socklen_t((MemoryLayout<sockaddr_un>.offset(of: \.sun_path) ?? 2) + socket.utf8.count)
@@ -61,7 +62,7 @@ struct SystemdNotifier: Sendable {
             message.withUnsafeBytes { bytes in
                 withUnsafePointer(to: &address) { pointer in
                     pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                        sendto(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), generic, length)
+                        sendto(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), generic, length)
                     }
                 }
             }

@@ -76,6 +76,11 @@ import Testing
             recording = decoded.cameras.first?.currentEvent?.triggers.contains("manual") == true
         }
         #expect(recording, "no manual event seen in the status")
+        let during = try await VigilProcess.run(["status", "--json", "--storage", root])
+        let shown = try JSONDecoder.iso8601.decode(RecorderStatus.self, from: Data(during.output.utf8))
+        #expect(shown.statusLED == "recording", "the status LED shows \(shown.statusLED ?? "nothing")")
+        #expect(shown.gpio["status-led"] == true)
+        #expect(shown.gpio["ir-led"] != nil)
 
         // SIGTERM finishes the open movie: no partial file is left.
         #expect(await recorder.stop() == 0)
@@ -154,6 +159,25 @@ import Testing
             #expect(decode.status == 0 && decode.error.isEmpty, "\(movie): \(decode.error)")
         }
     }
+}
+
+/// `vigil record` under systemd (`Type=notify`, `WatchdogSec=`): ready once recording, fed
+/// watchdog, stopping at the end.
+@Test func recordTellsSystemdItIsReadyFeedsTheWatchdogAndSaysWhenItStops() async throws {
+    let root = RecordTests.temporaryRoot()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let socket = try NotifySocket(root + "/notify")
+    let result = try await VigilProcess.run(
+        ["record", "--board", "sim", "--speed", "5", "--duration", "10s", "--size", "160x120", "--storage", root],
+        environment: ["NOTIFY_SOCKET": socket.name, "WATCHDOG_USEC": "1000000"])
+    #expect(result.status == 0, "\(result.error)")
+    var messages: [String] = []
+    while let message = socket.receive() { messages.append(message.trimmingCharacters(in: .newlines)) }
+    #expect(messages.first?.hasPrefix("READY=1\n") == true, "\(messages)")
+    #expect(messages.first?.contains("STATUS=recording 1 camera") == true)
+    // Nothing reads the socket meanwhile, and the kernel queues ten datagrams at most.
+    #expect(messages.filter { $0 == "WATCHDOG=1" }.count >= 1, "\(messages)")
+    #expect(messages.last == "STOPPING=1")
 }
 
 extension JSONDecoder {
