@@ -80,11 +80,11 @@ let package = Package(
         .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "BoardSupport"]),
         .testTarget(name: "PeripheralsTests", dependencies: ["HAL", "HALSimulation", "Peripherals"]),
         .testTarget(name: "CameraProtocolsTests", dependencies: ["CameraProtocols"]),
-        .testTarget(name: "JPEGTests", dependencies: ["JPEG"]),
+        .testTarget(name: "JPEGTests", dependencies: ["JPEG", "TestSupport"]),
         .testTarget(
             name: "CameraDriversTests",
             dependencies: ["HAL", "HALSimulation", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG"]),
-        .testTarget(name: "ScenesTests", dependencies: ["HAL", "JPEG", "Scenes"]),
+        .testTarget(name: "ScenesTests", dependencies: ["HAL", "JPEG", "Scenes", "TestSupport"]),
         .testTarget(name: "EmulatorsTests", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "Emulators", "JPEG"]),
         .testTarget(name: "MoviesTests", dependencies: ["Movies", "JPEG", "TestSupport"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore"]),

@@ -1,5 +1,6 @@
 import HAL
 import JPEG
+import TestSupport
 import Testing
 
 @testable import Scenes

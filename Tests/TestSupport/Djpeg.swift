@@ -1,19 +1,19 @@
 import Foundation
 
 /// Runs libjpeg-turbo's `djpeg` on a JPEG stream: an independent decoder to check our output.
-enum Djpeg {
-    static let path = "/usr/bin/djpeg"
-    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: path) }
+public enum Djpeg {
+    public static let path = "/usr/bin/djpeg"
+    public static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: path) }
 
-    struct Result {
-        var status: Int32
-        var width: Int?
-        var height: Int?
-        var stderr: String
+    public struct Result: Sendable {
+        public var status: Int32
+        public var width: Int?
+        public var height: Int?
+        public var stderr: String
     }
 
     /// Decodes `jpeg` to PNM and reads the size from the PNM header.
-    static func decode(_ jpeg: [UInt8]) throws -> Result {
+    public static func decode(_ jpeg: [UInt8]) throws -> Result {
         let file = FileManager.default.temporaryDirectory
             .appendingPathComponent("vigil-djpeg-\(UUID().uuidString).jpg")
         try Data(jpeg).write(to: file)
