@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
+        .executable(name: "vigil-bench", targets: ["VigilBench"]),
         .library(name: "HAL", targets: ["HAL"]),
         .library(name: "HALLinux", targets: ["HALLinux"]),
         .library(name: "HALSimulation", targets: ["HALSimulation"]),
@@ -71,6 +72,14 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"]),
+        // The in-process measurements of Tools/bench (motion detection, GPIO latency).
+        .executableTarget(
+            name: "VigilBench",
+            dependencies: [
+                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "Scenes", "Recorder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/VigilBench"),
 
         // Helpers shared by the test targets (running ffprobe and other tools).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
