@@ -95,7 +95,7 @@ let package = Package(
             dependencies: ["HAL", "HALSimulation", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG"]),
         .testTarget(name: "ScenesTests", dependencies: ["HAL", "JPEG", "Scenes", "TestSupport"]),
         .testTarget(name: "EmulatorsTests", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "Emulators", "JPEG"]),
-        .testTarget(name: "MoviesTests", dependencies: ["Movies", "JPEG", "TestSupport"]),
+        .testTarget(name: "MoviesTests", dependencies: ["Movies", "JPEG", "HALSimulation", "TestSupport"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore"]),
         .testTarget(
             name: "RecorderTests",

@@ -1,4 +1,5 @@
 import Foundation
+import HALSimulation
 import JPEG
 import TestSupport
 import Testing
@@ -62,7 +63,7 @@ enum TestFrames {
 
     /// Capture times starting at `start`, 66...134 ms apart, from a seeded generator.
     static func irregularTimes(count: Int, seed: UInt64, start: Duration = .zero) -> [Duration] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         var time = start
         return (0..<count).map { index in
             if index > 0 { time += .milliseconds(Int.random(in: 66...134, using: &generator)) }

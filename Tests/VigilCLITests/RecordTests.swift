@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import HALSimulation
 import HAL
 import Recorder
 import TestSupport
@@ -125,7 +126,7 @@ import Testing
     @Test func twentyKillsLoseNothingFinished() async throws {
         let root = Self.temporaryRoot()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        var random = SeededGenerator(seed: 20)
+        var random = SeededRandom(seed: 20)
         var finished: Set<String> = []
         for kill in 0..<20 {
             let recorder = try RunningVigil(["record", "--board", "sim", "--speed", "60", "--size", "160x120", "--storage", root])
