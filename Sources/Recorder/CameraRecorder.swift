@@ -191,16 +191,12 @@ public final class CameraRecorder: Sendable {
     }
 
     private func publish(_ report: EventWriter.Report, errors: [String], recording: Bool) {
-        func summary(_ event: EventRecord?, movie: String?, frames: Int?, bytes: Int64?) -> RecorderStatus.EventSummary? {
-            guard let event else { return nil }
-            return RecorderStatus.EventSummary(
-                id: event.id, start: event.start, end: event.end, triggers: event.triggers, frames: frames ?? event.frames,
-                bytes: bytes ?? event.bytes, movie: movie, snapshot: event.snapshot)
-        }
         status.updateCamera(name) { camera in
             camera.state = recording ? .recording : (camera.connected ? .idle : .cameraLost)
-            camera.currentEvent = summary(report.event, movie: report.movie, frames: report.eventFrames, bytes: report.eventBytes)
-            camera.lastEvent = summary(report.lastEvent, movie: nil, frames: nil, bytes: nil)
+            camera.currentEvent = report.event.map {
+                RecorderStatus.EventSummary($0, movie: report.movie, frames: report.eventFrames, bytes: report.eventBytes)
+            }
+            camera.lastEvent = report.lastEvent.map { RecorderStatus.EventSummary($0) }
         }
         for error in errors {
             status.noteError("camera \(name): \(error)", at: storage.wallClock.date(at: clock.now))

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 /// What a running recorder reports through its control socket (`vigil status`).
@@ -38,6 +39,14 @@ public struct RecorderStatus: Sendable, Hashable, Codable {
             self.bytes = bytes
             self.movie = movie
             self.snapshot = snapshot
+        }
+
+        /// The event as the index records it; `movie`, `frames` and `bytes` stand in for the
+        /// row's while the event is being recorded.
+        public init(_ event: EventRecord, movie: String? = nil, frames: Int? = nil, bytes: Int64? = nil) {
+            self.init(
+                id: event.id, start: event.start, end: event.end, triggers: event.triggers, frames: frames ?? event.frames,
+                bytes: bytes ?? event.bytes, movie: movie, snapshot: event.snapshot)
         }
     }
 

@@ -42,19 +42,13 @@ struct StatusCommand: AsyncParsableCommand {
             camera.reconnects = health.reconnects
             camera.lastError = health.lastError
             camera.lastFrame = health.lastFrame
-            camera.lastEvent = events.filter { $0.camera == health.camera }.max { $0.start < $1.start }.map(summary)
+            camera.lastEvent = events.filter { $0.camera == health.camera }.max { $0.start < $1.start }.map { RecorderStatus.EventSummary($0) }
             status.cameras.append(camera)
         }
         status.storage = RecorderStatus.Storage(
             root: layout.root, usedBytes: try index.totalBytes(), freeBytes: try? DiskSpace.free(at: layout.root),
             events: events.count)
         return status
-    }
-
-    static func summary(_ event: EventRecord) -> RecorderStatus.EventSummary {
-        RecorderStatus.EventSummary(
-            id: event.id, start: event.start, end: event.end, triggers: event.triggers, frames: event.frames,
-            bytes: event.bytes, movie: nil, snapshot: event.snapshot)
     }
 
     static func show(_ status: RecorderStatus) {
