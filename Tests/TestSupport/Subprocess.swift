@@ -4,7 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// A child process started with posix_spawn, its standard output and error going to a file.
+/// A child process started with posix_spawn, its standard output (and error, unless given a
+/// file of its own) going to a file.
 ///
 /// Foundation's `Process` needs a run loop and its wake-up sockets, which the virtual board's
 /// guest cannot always create; this needs nothing but the kernel.
@@ -13,13 +14,19 @@ public final class Subprocess: Sendable {
     public let outputPath: String
 
     /// Starts `executable` with `arguments` and the current environment plus `environment`.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], outputPath: String) throws {
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], outputPath: String, errorPath: String? = nil
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let errorPath {
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]

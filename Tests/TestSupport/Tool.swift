@@ -13,8 +13,7 @@ public enum Tool {
         let scratch = NSTemporaryDirectory() + "vigil-tool-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         // Standard error apart from standard output: ffprobe's JSON must stay parseable.
-        let process = try Subprocess("/bin/sh", ["-c", "exec \"$0\" \"$@\" 2>\"$VIGIL_TOOL_ERRORS\"", executable] + arguments,
-            environment: ["VIGIL_TOOL_ERRORS": scratch + ".err"], outputPath: scratch)
+        let process = try Subprocess(executable, arguments, outputPath: scratch, errorPath: scratch + ".err")
         let status = process.wait()
         defer { try? FileManager.default.removeItem(atPath: scratch + ".err") }
         return Result(
