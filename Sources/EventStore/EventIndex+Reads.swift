@@ -55,6 +55,11 @@ extension EventIndex {
         }
     }
 
+    /// How many events the index holds.
+    public func eventCount() throws(EventStoreError) -> Int {
+        try read("count events") { db in try EventRow.fetchCount(db) }
+    }
+
     /// The `limit` oldest events, oldest first (by start, then id).
     /// Throws ``EventStoreError/Kind/invalidArgument`` for a negative limit.
     public func oldestEvents(limit: Int) throws(EventStoreError) -> [EventRecord] {

@@ -11,11 +11,13 @@ import Testing
             #expect(try index.appliedMigrations() == ["v1: events, movies, camera health"])
             #expect(try index.events().isEmpty)
             #expect(try index.totalBytes() == 0)
+            #expect(try index.eventCount() == 0)
             // Reopening applies nothing new and keeps the rows.
             try index.beginEvent(camera: "cam", start: baseTime)
             let again = try EventIndex(path: path)
             #expect(try again.appliedMigrations() == ["v1: events, movies, camera health"])
             #expect(try again.events().count == 1)
+            #expect(try again.eventCount() == 1)
 
             // An existing, empty (zero-byte) file is migrated too.
             let empty = scratch.file("empty.sqlite")
