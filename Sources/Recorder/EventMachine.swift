@@ -79,9 +79,6 @@ public struct EventMachine<Frame: Sendable>: Sendable {
     /// Whether an event is open.
     public var isRecording: Bool { event != nil }
 
-    /// The open event's start, if one is open.
-    public var eventStart: MonotonicInstant? { event?.start }
-
     /// Notes a trigger; it takes effect at the first frame captured at or after its time.
     public mutating func trigger(_ trigger: Trigger) {
         pending.append(trigger)

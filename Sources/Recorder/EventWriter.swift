@@ -18,7 +18,6 @@ final class EventWriter {
     struct Report: Sendable {
         var event: EventRecord?
         var movie: String?
-        var movieFrames = 0
         var eventFrames = 0
         var eventBytes: Int64 = 0
         var lastEvent: EventRecord?
@@ -152,7 +151,6 @@ final class EventWriter {
         do {
             try writer.append(jpeg: frame.jpeg, at: first.duration(to: max(time, first)))
             movieBytes += Int64(frame.jpeg.count)
-            report.movieFrames = writer.frames
             report.eventFrames += 1
             report.eventBytes += Int64(frame.jpeg.count)
         } catch where error.kind == .invalidFrame || error.kind == .timestampOrder {
@@ -180,7 +178,6 @@ final class EventWriter {
             movieBytes = 0
             retryAfter = nil
             report.movie = path
-            report.movieFrames = 0
             if let event = report.event, event.id >= 0 {
                 movieID = try index.addMovie(eventID: event.id, path: path, start: date).id
             }
