@@ -1,5 +1,6 @@
 import BoardSupport
 import CameraDrivers
+import CameraProtocols
 import EventStore
 import Foundation
 import Recorder
@@ -258,7 +259,7 @@ struct NodeConfigurationParser {
     }
 
     private mutating func baud(_ node: Node, _ what: String) -> Int? {
-        let bauds = [9600, 19200, 38400, 57600, 115200]
+        let bauds = VC0706.supportedBauds.sorted()
         guard let value = reader.integer(node, what) else { return nil }
         guard bauds.contains(value) else {
             reader.report("\(what) must be one of \(bauds.map(String.init).joined(separator: ", ")), not \(value)", at: node)
