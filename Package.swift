@@ -63,13 +63,22 @@ let package = Package(
                 "HAL", "CameraDrivers", "Peripherals", "JPEG", "Movies", "EventStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The composition root: board + configuration -> a running node with one typed API.
+        .target(
+            name: "Node",
+            dependencies: [
+                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG",
+                "Recorder", "EventStore", "Peripherals", "CPosix",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
         .target(
             name: "VigilCLI",
             dependencies: [
-                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Recorder", "EventStore", "Movies", "Peripherals",
+                "Node", "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG",
+                "Recorder", "EventStore", "Movies", "Peripherals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"]),
         // The in-process measurements of Tools/bench (motion detection, GPIO latency).
@@ -106,12 +115,17 @@ let package = Package(
         .testTarget(
             name: "HILTests",
             dependencies: [
-                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Recorder",
+                "Node", "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Recorder",
                 "EventStore", "TestSupport",
             ]),
         .testTarget(
+            name: "NodeTests",
+            dependencies: [
+                "Node", "HAL", "HALSimulation", "BoardSupport", "CameraDrivers", "Recorder", "EventStore", "Movies", "TestSupport",
+            ]),
+        .testTarget(
             name: "VigilCLITests",
-            dependencies: ["VigilCLI", "HAL", "HALSimulation", "BoardSupport", "Recorder", "EventStore", "TestSupport"]),
+            dependencies: ["VigilCLI", "Node", "HAL", "HALSimulation", "BoardSupport", "Recorder", "EventStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,9 +1,12 @@
 #ifndef VIGIL_CPOSIX_SHIM_H
 #define VIGIL_CPOSIX_SHIM_H
-// POSIX pseudo-terminal calls that Swift's Glibc module hides behind feature macros.
+// POSIX pseudo-terminal calls, and Linux socket calls, that Swift's Glibc module hides
+// behind feature macros.
 #include <stddef.h>
 #include <errno.h>
 #include <unistd.h>
+#include <sys/types.h>
+#include <sys/socket.h>
 
 extern int posix_openpt(int flags);
 extern int grantpt(int fd);
@@ -21,5 +24,23 @@ static inline int vigil_open_pty_master(int flags) {
         return -1;
     }
     return fd;
+}
+
+/// The credentials of a Unix socket's peer (Linux's struct ucred).
+struct vigil_peer_credentials {
+    pid_t pid;
+    uid_t uid;
+    gid_t gid;
+};
+
+/// The peer's credentials on a connected Unix socket (SO_PEERCRED); -1 and errno on failure.
+static inline int vigil_get_peer_credentials(int fd, struct vigil_peer_credentials *peer) {
+#ifdef SO_PEERCRED
+    int option = SO_PEERCRED;
+#else
+    int option = 17;  /* SO_PEERCRED on x86, arm and arm64 Linux */
+#endif
+    socklen_t length = sizeof(*peer);
+    return getsockopt(fd, SOL_SOCKET, option, peer, &length);
 }
 #endif

@@ -33,7 +33,7 @@ public final class CameraRecorder: Sendable {
     let motion: MotionDetector?
     public let storage: RecorderStorage
     let status: StatusBoard
-    let hooks: @Sendable (HookKind, [String: String]) -> Void
+    let observer: RecorderObserver
     let logger: Logger
     private let inbox = Mutex<[Trigger]>([])
 
@@ -48,12 +48,11 @@ public final class CameraRecorder: Sendable {
     ///     status and the IR illuminator), or nil for none.
     ///   - useCameraMotion: turn on the camera's own motion detection and take its reports as
     ///     triggers.
-    ///   - hooks: called (from the pipeline's task; it must not block) at event start, event end
-    ///     and movie end with the environment for the hook commands.
+    ///   - observer: told every frame and every ``RecorderEvent`` (from the pipeline's task).
     public init(
         name: String, camera: any Camera, settings: CameraSettings? = nil, clock: any HALClock, events: EventMachine<CapturedFrame>.Settings,
         useCameraMotion: Bool, motion: MotionDetector?, storage: RecorderStorage,
-        status: StatusBoard, logger: Logger, hooks: @escaping @Sendable (HookKind, [String: String]) -> Void = { _, _ in }
+        status: StatusBoard, logger: Logger, observer: RecorderObserver = .none
     ) {
         self.name = name
         self.camera = camera
@@ -65,7 +64,7 @@ public final class CameraRecorder: Sendable {
         self.storage = storage
         self.status = status
         self.logger = logger
-        self.hooks = hooks
+        self.observer = observer
     }
 
     /// Hands the pipeline a trigger; it applies at the next frame. Safe from any task or thread.
@@ -93,7 +92,7 @@ public final class CameraRecorder: Sendable {
         var detector = motion
         let writer = EventWriter(
             camera: name, layout: storage.layout, index: storage.index, retention: storage.retention,
-            wallClock: storage.wallClock, logger: logger, hooks: hooks)
+            wallClock: storage.wallClock, logger: logger, emit: observer.event)
         var recentCaptures: [MonotonicInstant] = []
         var failures = 0
         var health = CameraHealth(camera: name, connected: false, errors: 0, reconnects: 0, lastError: nil, lastFrame: nil, updated: Date())
@@ -116,6 +115,7 @@ public final class CameraRecorder: Sendable {
                 if failures > 0 {
                     health.reconnects += 1
                     detector?.reset()
+                    observer.event(.cameraRecovered(camera: name, at: storage.wallClock.date(at: clock.now)))
                 }
                 failures = 0
                 health.connected = true
@@ -139,6 +139,7 @@ public final class CameraRecorder: Sendable {
                     // one that slips through only goes without motion detection.
                     let analysis = try? detector?.analyse(jpeg: frame.jpeg)
                     carryOut(machine.frame(frame, captureTime: frame.captureTime, motion: analysis?.motion ?? false))
+                    observer.frame(name, frame)
                     recentCaptures.append(frame.captureTime)
                     if recentCaptures.count > Self.rateWindow { recentCaptures.removeFirst() }
                     let rate = recentCaptures.count > 1
@@ -164,7 +165,9 @@ public final class CameraRecorder: Sendable {
                 carryOut(machine.finish())
                 let message = "camera \(name): \(error)"
                 logger.error("\(message)")
-                status.noteError(message, at: storage.wallClock.date(at: clock.now))
+                let now = storage.wallClock.date(at: clock.now)
+                status.noteError(message, at: now)
+                if failures == 1 { observer.event(.cameraLost(camera: name, error: "\(error)", at: now)) }
                 status.updateCamera(name) { camera in
                     camera.connected = false
                     camera.state = .cameraLost
@@ -199,7 +202,9 @@ public final class CameraRecorder: Sendable {
             camera.lastEvent = report.lastEvent.map { RecorderStatus.EventSummary($0) }
         }
         for error in errors {
-            status.noteError("camera \(name): \(error)", at: storage.wallClock.date(at: clock.now))
+            let now = storage.wallClock.date(at: clock.now)
+            status.noteError("camera \(name): \(error)", at: now)
+            observer.event(.error(camera: name, message: error, at: now))
         }
     }
 }

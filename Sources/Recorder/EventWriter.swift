@@ -6,7 +6,8 @@ import Logging
 import Movies
 
 /// Carries out an ``EventMachine``'s actions for one camera: movies through ``MovieWriter``, the
-/// event's snapshot, rows in the ``EventIndex``, retention after each movie, hooks.
+/// event's snapshot, rows in the ``EventIndex``, retention after each movie; each step is told
+/// as a ``RecorderEvent``.
 ///
 /// Nothing here stops recording: a failure is logged, counted in ``errors`` and survived. A
 /// full disk closes the movie with the frames it holds, frees space by the retention policy
@@ -28,7 +29,7 @@ final class EventWriter {
     let index: EventIndex
     let retention: RetentionPolicy
     let wallClock: WallClock
-    let hooks: (HookKind, [String: String]) -> Void
+    let emit: (RecorderEvent) -> Void
     let logger: Logger
     private(set) var report = Report()
     private var newErrors: [String] = []
@@ -55,7 +56,7 @@ final class EventWriter {
 
     init(
         camera: String, layout: StorageLayout, index: EventIndex, retention: RetentionPolicy, wallClock: WallClock,
-        logger: Logger, hooks: @escaping (HookKind, [String: String]) -> Void = { _, _ in }
+        logger: Logger, emit: @escaping (RecorderEvent) -> Void = { _ in }
     ) {
         self.camera = camera
         self.layout = layout
@@ -63,7 +64,7 @@ final class EventWriter {
         self.retention = retention
         self.wallClock = wallClock
         self.logger = logger
-        self.hooks = hooks
+        self.emit = emit
     }
 
     /// Carries out `action`.
@@ -79,6 +80,7 @@ final class EventWriter {
                 }
                 report.event?.triggers.append(trigger)
             }
+            if let event = report.event { emit(.eventUpdated(event)) }
         case .beginMovie(let first):
             pendingMovie = first
         case .write(let frame, let captureTime, let motion):
@@ -108,7 +110,7 @@ final class EventWriter {
                 state: .recording)
         }
         logger.info("event begins", metadata: ["camera": "\(camera)", "triggers": "\(names.joined(separator: ","))"])
-        hooks(.eventStart, environment())
+        if let event = report.event { emit(.eventStarted(event)) }
     }
 
     private func endEvent(end: MonotonicInstant) {
@@ -130,7 +132,7 @@ final class EventWriter {
             metadata: ["camera": "\(camera)", "frames": "\(event.frames)", "bytes": "\(event.bytes)"])
         report.lastEvent = event
         report.event = nil
-        hooks(.eventEnd, environment(event: event))
+        emit(.eventEnded(event))
     }
 
     // MARK: Movies
@@ -228,6 +230,7 @@ final class EventWriter {
     }
 
     private func recordFinished(_ summary: MovieSummary, first: MonotonicInstant) {
+        let start = wallClock.date(at: first)
         let end = wallClock.date(at: first.advanced(by: summary.lastFrameTime - summary.firstFrameTime))
         if let movieID {
             attempt("finish movie \(summary.path)") { () throws(EventStoreError) in
@@ -237,11 +240,9 @@ final class EventWriter {
         report.eventBytes += summary.bytes - movieBytes
         movieID = nil
         report.movie = nil
-        var environment = environment()
-        environment["VIGIL_MOVIE"] = summary.path
-        environment["VIGIL_MOVIE_FRAMES"] = "\(summary.frames)"
-        environment["VIGIL_MOVIE_SECONDS"] = String(format: "%.3f", summary.duration.seconds)
-        hooks(.movieEnd, environment)
+        emit(.movieFinished(FinishedMovie(
+            camera: camera, event: report.event, path: summary.path, frames: summary.frames, bytes: summary.bytes,
+            start: start, end: end, duration: summary.duration)))
     }
 
     private func writeSnapshot(_ frame: CapturedFrame) {
@@ -250,12 +251,14 @@ final class EventWriter {
             let path = try layout.snapshotPath(camera: camera, start: event.start)
             try AtomicFile.write(frame.jpeg, to: path)
             snapshot = path
+            report.event?.snapshot = path
+            emit(.snapshotTaken(camera: camera, eventID: event.id, path: path, at: wallClock.date(at: frame.captureTime)))
         } catch {
             fail("snapshot: \(error)")
         }
     }
 
-    // MARK: Retention, errors, hooks
+    // MARK: Retention, errors
 
     /// Applies the retention policy, never touching the event in progress.
     func enforceRetention() {
@@ -282,26 +285,6 @@ final class EventWriter {
     private func fail(_ message: String) {
         logger.error("\(message)", metadata: ["camera": "\(camera)"])
         newErrors.append(message)
-    }
-
-    private func environment(event: EventRecord? = nil) -> [String: String] {
-        guard let event = event ?? report.event else { return [:] }
-        let format = ISO8601DateFormatter()
-        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        var environment = [
-            "VIGIL_CAMERA": camera,
-            "VIGIL_EVENT_ID": "\(event.id)",
-            "VIGIL_EVENT_START": format.string(from: event.start),
-            "VIGIL_TRIGGERS": event.triggers.joined(separator: ","),
-            "VIGIL_STORAGE": layout.root,
-        ]
-        if let end = event.end { environment["VIGIL_EVENT_END"] = format.string(from: end) }
-        if let snapshot = event.snapshot ?? snapshot { environment["VIGIL_SNAPSHOT"] = snapshot }
-        if event.end != nil {
-            environment["VIGIL_EVENT_FRAMES"] = "\(event.frames)"
-            environment["VIGIL_EVENT_BYTES"] = "\(event.bytes)"
-        }
-        return environment
     }
 }
 

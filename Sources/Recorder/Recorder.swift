@@ -5,6 +5,7 @@ import HAL
 import Logging
 import Movies
 import Peripherals
+import Synchronization
 
 /// A camera node's recorder: one ``CameraRecorder`` per camera, the board's PIR and tamper
 /// lines as triggers, periodic retention and storage figures, and a live ``StatusBoard``.
@@ -40,13 +41,18 @@ public final class Recorder: Sendable {
     public let status: StatusBoard
     let clock: any HALClock
     let logger: Logger
+    let observer: RecorderObserver
+    /// Whether free space was below the policy's minimum at the last look (told once per dip).
+    private let storageLow = Mutex(false)
+    /// The last failure reading the storage figures (logged once until it changes).
+    private let storageFailure = Mutex<String?>(nil)
 
     /// How often retention runs and storage figures are refreshed while recording.
     public static let housekeepingInterval = Duration.seconds(60)
 
     public init(
         cameras: [CameraRecorder], inputs: Inputs, outputs: Outputs = Outputs(), storage: RecorderStorage, status: StatusBoard,
-        clock: any HALClock, logger: Logger
+        clock: any HALClock, logger: Logger, observer: RecorderObserver = .none
     ) {
         self.cameras = cameras
         self.inputs = inputs
@@ -55,6 +61,7 @@ public final class Recorder: Sendable {
         self.status = status
         self.clock = clock
         self.logger = logger
+        self.observer = observer
     }
 
     /// Makes the index agree with the files on disk (movies left unfinished by a crash are
@@ -102,10 +109,20 @@ public final class Recorder: Sendable {
         refreshStorage()
     }
 
+    /// The longest manual trigger taken: a day.
+    public static let longestManualTrigger = Duration.seconds(86_400)
+
     /// A manual trigger for `camera` (every camera when nil), lasting `duration` (an instant
-    /// when nil). Returns the cameras triggered.
+    /// when nil). Returns the cameras triggered; throws for an unknown camera or a duration
+    /// that is not between zero and ``longestManualTrigger``.
     @discardableResult
-    public func trigger(camera: String? = nil, duration: Duration? = nil) -> [String] {
+    public func trigger(camera: String? = nil, duration: Duration? = nil) throws(RecorderError) -> [String] {
+        if let camera, !cameras.contains(where: { $0.name == camera }) {
+            throw RecorderError("no camera named '\(camera)'; cameras: \(cameras.map(\.name).joined(separator: ", "))")
+        }
+        if let duration, duration < .zero || duration > Self.longestManualTrigger {
+            throw RecorderError("a manual trigger lasts from 0 to \(Self.longestManualTrigger.humanReadable), not \(duration)")
+        }
         let now = clock.now
         let chosen = cameras.filter { camera == nil || $0.name == camera }
         for recorder in chosen {
@@ -120,21 +137,25 @@ public final class Recorder: Sendable {
         return chosen.map(\.name)
     }
 
-    /// Answers a control-socket request.
-    public func handle(_ request: ControlRequest) -> ControlResponse {
-        switch request.command {
-        case .status:
-            refreshStorage()
-            var current = status.current
-            current.uptimeSeconds = current.started.map { storage.wallClock.date(at: clock.now).timeIntervalSince($0) }
-            return ControlResponse(ok: true, status: current)
-        case .trigger:
-            if let camera = request.camera, !cameras.contains(where: { $0.name == camera }) {
-                return ControlResponse(ok: false, error: "no camera named '\(camera)'; cameras: \(cameras.map(\.name).joined(separator: ", "))")
-            }
-            let triggered = trigger(camera: request.camera, duration: request.seconds.map { .milliseconds(Int64($0 * 1000)) })
-            return ControlResponse(ok: true, triggered: triggered)
+    /// Sets the IR illuminator's mode; throws when the node has none or its line fails.
+    public func setIlluminator(_ mode: Illuminator.Mode) throws(RecorderError) {
+        guard let illuminator = outputs.illuminator else {
+            throw RecorderError("this node has no IR illuminator (the board has no ir-led line, or it is not available)")
         }
+        do {
+            try illuminator.setMode(mode)
+        } catch {
+            throw RecorderError("IR illuminator: \(error)")
+        }
+        logger.notice("IR illuminator mode set", metadata: ["mode": "\(mode)"])
+    }
+
+    /// The status now, with fresh storage figures and the uptime.
+    public func currentStatus() -> RecorderStatus {
+        refreshStorage()
+        var current = status.current
+        current.uptimeSeconds = current.started.map { storage.wallClock.date(at: clock.now).timeIntervalSince($0) }
+        return current
     }
 
     /// Turns a line's edges into triggers for every camera: a span while the line is active
@@ -150,7 +171,7 @@ public final class Recorder: Sendable {
                 status.update { $0.gpio[role] = edge.value }
                 if edge.value, source == .tamper {
                     logger.warning("tamper switch opened")
-                    status.noteError("tamper switch opened", at: storage.wallClock.date(at: edge.timestamp))
+                    note("tamper switch opened", at: storage.wallClock.date(at: edge.timestamp))
                 }
                 let phase: Trigger.Phase = span ? (edge.value ? .began : .ended) : .instant
                 guard span || edge.value else { continue }
@@ -159,7 +180,7 @@ public final class Recorder: Sendable {
         } catch {
             guard !Task.isCancelled else { return }
             logger.error("watching the \(role) line: \(error)")
-            status.noteError("\(role) line: \(error)", at: storage.wallClock.date(at: clock.now))
+            note("\(role) line: \(error)", at: storage.wallClock.date(at: clock.now))
         }
     }
 
@@ -213,7 +234,7 @@ public final class Recorder: Sendable {
         } catch {
             guard !Task.isCancelled else { return }
             logger.error("\(what): \(error)")
-            status.noteError("\(what): \(error)", at: storage.wallClock.date(at: clock.now))
+            note("\(what): \(error)", at: storage.wallClock.date(at: clock.now))
         }
     }
 
@@ -228,16 +249,48 @@ public final class Recorder: Sendable {
                         now: storage.wallClock.date(at: clock.now), protecting: protecting)
                 } catch {
                     logger.error("retention: \(error)")
+                    note("retention: \(error)", at: storage.wallClock.date(at: clock.now))
                 }
             }
             refreshStorage()
         }
     }
 
+    /// A failure the recorder survives, in the status's recent errors and told to observers.
+    private func note(_ message: String, at date: Date) {
+        status.noteError(message, at: date)
+        observer.event(.error(camera: nil, message: message, at: date))
+    }
+
+    /// Reads the storage figures into the status. A figure that cannot be read is left out,
+    /// logged and noted once (until the failure changes); free space below the retention
+    /// policy's minimum is told once per dip.
     private func refreshStorage() {
-        let used = (try? storage.index.totalBytes()) ?? 0
-        let free = try? DiskSpace.free(at: storage.layout.root)
-        let events = (try? storage.index.eventCount()) ?? 0
-        status.update { $0.storage = RecorderStatus.Storage(root: storage.layout.root, usedBytes: used, freeBytes: free, events: events) }
+        var failures: [String] = []
+        func read<T>(_ what: String, _ body: () throws -> T) -> T? {
+            do { return try body() } catch {
+                failures.append("\(what): \(error)")
+                return nil
+            }
+        }
+        let used = read("index size") { try storage.index.totalBytes() }
+        let free = read("free space") { try DiskSpace.free(at: storage.layout.root) }
+        let events = read("event count") { try storage.index.eventCount() }
+        status.update {
+            $0.storage = RecorderStatus.Storage(root: storage.layout.root, usedBytes: used ?? 0, freeBytes: free, events: events ?? 0)
+        }
+        let now = storage.wallClock.date(at: clock.now)
+        let failure = failures.isEmpty ? nil : "storage figures: " + failures.joined(separator: "; ")
+        if storageFailure.withLock({ last in defer { last = failure }; return last != failure }), let failure {
+            logger.error("\(failure)")
+            note(failure, at: now)
+        }
+        if let free, let minimum = storage.retention.minFreeBytes {
+            let low = free < minimum
+            if storageLow.withLock({ was in defer { was = low }; return low && !was }) {
+                logger.warning("storage low", metadata: ["free": "\(free)", "minimum": "\(minimum)"])
+                observer.event(.storageLow(freeBytes: free, minimumBytes: minimum, at: now))
+            }
+        }
     }
 }

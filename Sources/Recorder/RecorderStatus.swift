@@ -104,6 +104,9 @@ public struct RecorderStatus: Sendable, Hashable, Codable {
     public var statusLED: String?
     /// Recent errors, newest last.
     public var recentErrors: [String] = []
+    /// Parts the configuration asked for that the node runs without (a line another program
+    /// holds, say), each with the reason; nil when nothing is missing.
+    public var unavailable: [String]?
 
     public init() {}
 }

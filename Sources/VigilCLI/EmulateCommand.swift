@@ -5,6 +5,7 @@ import Emulators
 import Foundation
 import HAL
 import HALSimulation
+import Node
 import Scenes
 
 /// `vigil emulate`: emulated cameras on pseudo-terminals, for any host software to talk to.
@@ -49,7 +50,7 @@ struct EmulateCommand: AsyncParsableCommand {
     var ignoreHostBaud = false
 
     var imageSize: VC0706.ImageSize? {
-        parseSize(size ?? "640x480").flatMap { VC0706.ImageSize(width: $0.0, height: $0.1) }
+        NodeConfiguration.frameSize(size ?? "640x480").flatMap { VC0706.ImageSize(width: $0.0, height: $0.1) }
     }
 
     /// The baud the camera starts at: `--baud`, or the model's default.
@@ -70,7 +71,7 @@ struct EmulateCommand: AsyncParsableCommand {
                 throw ValidationError("--size is for the VC0706; OV528 and uCAM-III hosts choose the size themselves (INITIAL)")
             }
             guard SerialConfiguration.standardBaudRates.contains(startBaud), OV528.Variant.ov528.baudDivisors(for: startBaud) != nil else {
-                throw ValidationError("--baud \(startBaud) is not a baud the OV528 family can be set to; use one of \(NodeContext.ov528Bauds.map(String.init).joined(separator: ", "))")
+                throw ValidationError("--baud \(startBaud) is not a baud the OV528 family can be set to; use one of \(NodeHardware.ov528Bauds.map(String.init).joined(separator: ", "))")
             }
         }
     }
@@ -98,7 +99,7 @@ struct EmulateCommand: AsyncParsableCommand {
         for index in 0..<count {
             let sceneValue = try SceneCatalog.scene(named: scene, seed: seed &+ UInt64(index))
             let serialLink = SimulatedSerialLink(clock: clock, configuration: SerialConfiguration(baudRate: startBaud), name: "camera\(index)")
-            let emulator = SimulatedNode.emulator(
+            let emulator = SimulatedBoard.emulator(
                 camera, port: serialLink.device, scene: sceneValue, baud: startBaud, seed: seed &+ UInt64(index), size: imageSize ?? .vga)
             if trace {
                 emulator.setTrace { entry in

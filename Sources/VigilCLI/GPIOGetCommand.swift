@@ -1,5 +1,6 @@
 import ArgumentParser
 import HAL
+import Node
 
 /// `vigil gpio get`: read lines once.
 struct GPIOGetCommand: AsyncParsableCommand {
@@ -23,7 +24,7 @@ struct GPIOGetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = try NodeContext(options: options)
+        let context = try NodeHardware(options: options)
         let values = try await context.run { [lines, activeLow, bias] in
             try lines.map { reference -> (String, Bool) in
                 let line = try context.resolveLine(reference)

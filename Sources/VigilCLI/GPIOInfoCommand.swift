@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoardSupport
 import HAL
+import Node
 
 /// `vigil gpio info`: every chip and line, with the board's roles.
 struct GPIOInfoCommand: AsyncParsableCommand {
@@ -34,7 +35,7 @@ struct GPIOInfoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = try NodeContext(options: options)
+        let context = try NodeHardware(options: options)
         let listing = try await context.run { [chips] in
             let selected = chips.isEmpty ? try context.gpio.chips() : try chips.map { try context.gpio.chip(ChipSelector($0)) }
             return try selected.map { chip in

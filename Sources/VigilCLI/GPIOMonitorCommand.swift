@@ -1,5 +1,6 @@
 import ArgumentParser
 import HAL
+import Node
 import Synchronization
 
 /// `vigil gpio monitor`: print edges as they happen.
@@ -48,7 +49,7 @@ struct GPIOMonitorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = try NodeContext(options: options)
+        let context = try NodeHardware(options: options)
         let (lines, edges, count, duration, debounce, bias, json) = (lines, edges, count, duration, debounce, bias, options.json)
         let printed = EventCounter()
         try await context.run {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HAL
+import Node
 
 /// `vigil gpio set`: drive output lines.
 struct GPIOSetCommand: AsyncParsableCommand {
@@ -42,7 +43,7 @@ struct GPIOSetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = try NodeContext(options: options)
+        let context = try NodeHardware(options: options)
         let wanted = try parsedAssignments()
         let (activeLow, drive, hold) = (activeLow, drive, hold)
         let result = try await context.run {

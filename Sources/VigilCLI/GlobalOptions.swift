@@ -2,6 +2,7 @@ import ArgumentParser
 import BoardSupport
 import HAL
 import Logging
+import Node
 import Synchronization
 
 #if canImport(Glibc)
@@ -80,4 +81,12 @@ struct DurationArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
 
     var description: String { duration.humanReadable }
     var defaultValueDescription: String { duration.humanReadable }
+}
+
+extension NodeHardware {
+    /// The board `--board` names (else `defaultBoard`, else `sim`) on the `--backend` chosen,
+    /// the simulated board running `--speed` times faster than the wall clock.
+    init(options: GlobalOptions, defaultBoard: String? = nil) throws {
+        try self.init(board: options.board ?? defaultBoard ?? "sim", backend: options.backend, speed: options.speed)
+    }
 }

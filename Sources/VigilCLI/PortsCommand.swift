@@ -1,5 +1,6 @@
 import ArgumentParser
 import HAL
+import Node
 
 /// `vigil ports`: the serial ports the backend can see.
 struct PortsCommand: AsyncParsableCommand {
@@ -11,7 +12,7 @@ struct PortsCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
-        let context = try NodeContext(options: options)
+        let context = try NodeHardware(options: options)
         let ports = try context.serial.ports()
         if options.json { return try Output.json(ports) }
         if ports.isEmpty {

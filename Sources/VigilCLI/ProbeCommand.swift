@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoardSupport
 import CameraDrivers
+import Node
 
 /// `vigil probe`: what camera is on a port, at what baud.
 struct ProbeCommand: AsyncParsableCommand {
@@ -19,7 +20,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @OptionGroup var camera: CameraOptions
 
     func run() async throws {
-        let context = try NodeContext(options: options)
+        let context = try NodeHardware(options: options)
         let info = try await context.withCamera(camera, preferFastest: false, detect: true) { _, info in info }
         if options.json { return try Output.json(info) }
         let compression = info.model == CameraModel.vc0706.rawValue ? ", compression \(info.compression)" : ""
@@ -40,7 +41,7 @@ struct CameraCommand: AsyncParsableCommand {
         @OptionGroup var camera: CameraOptions
 
         func run() async throws {
-            let info = try await NodeContext(options: options).withCamera(camera) { _, info in info }
+            let info = try await NodeHardware(options: options).withCamera(camera) { _, info in info }
             if options.json { return try Output.json(info) }
             Output.table([
                 ["model", info.model], ["firmware", info.version], ["port", info.port], ["baud", "\(info.baud)"],
@@ -61,15 +62,15 @@ struct CameraCommand: AsyncParsableCommand {
         var compression: Int?
 
         func validate() throws {
-            if let size, parseSize(size) == nil { throw ValidationError("--size must be WIDTHxHEIGHT, such as 640x480") }
+            if let size, NodeConfiguration.frameSize(size) == nil { throw ValidationError("--size must be WIDTHxHEIGHT, such as 640x480") }
             if size == nil && compression == nil { throw ValidationError("give --size, --compression or both") }
             if let compression, !(0...255).contains(compression) { throw ValidationError("--compression must be 0 to 255") }
         }
 
         func run() async throws {
-            let wanted = size.flatMap(parseSize)
+            let wanted = size.flatMap(NodeConfiguration.frameSize)
             let compression = compression
-            let info = try await NodeContext(options: options).withCamera(camera) { camera, _ in
+            let info = try await NodeHardware(options: options).withCamera(camera) { camera, _ in
                 try await camera.configure(CameraSettings(width: wanted?.0, height: wanted?.1, compression: compression))
                 return try await camera.info()
             }

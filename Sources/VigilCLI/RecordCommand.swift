@@ -1,13 +1,9 @@
 import ArgumentParser
-import CameraDrivers
 import EventStore
 import Foundation
-import BoardSupport
 import HAL
-import Logging
-import Peripherals
+import Node
 import Recorder
-import Synchronization
 
 /// `vigil record`: the camera node's main job.
 struct RecordCommand: AsyncParsableCommand {
@@ -42,7 +38,7 @@ struct RecordCommand: AsyncParsableCommand {
     var size: String?
 
     func validate() throws {
-        if let size, parseSize(size) == nil { throw ValidationError("--size must be WxH, such as 320x240, not '\(size)'") }
+        if let size, NodeConfiguration.frameSize(size) == nil { throw ValidationError("--size must be WxH, such as 320x240, not '\(size)'") }
         if let name, !StorageLayout.isValid(camera: name) {
             throw ValidationError("--name '\(name)' may hold only letters, digits, '_' and '-'")
         }
@@ -64,7 +60,7 @@ struct RecordCommand: AsyncParsableCommand {
         if let baud = camera.baud { configuration.cameras[0].baud = baud }
         if let maxBaud = camera.maxBaud { configuration.cameras[0].maxBaud = maxBaud }
         if camera.verify { configuration.cameras[0].verify = true }
-        if let size, let (width, height) = parseSize(size) { (configuration.cameras[0].width, configuration.cameras[0].height) = (width, height) }
+        if let size, let (width, height) = NodeConfiguration.frameSize(size) { (configuration.cameras[0].width, configuration.cameras[0].height) = (width, height) }
         return configuration
     }
 
@@ -76,158 +72,32 @@ struct RecordCommand: AsyncParsableCommand {
         } catch let error as ConfigurationError {
             throw CLIError(error.description)
         }
-        let context = try NodeContext(options: options, defaultBoard: configuration.board)
-        let layout = StorageLayout(root: configuration.storage ?? storage.root())
-        let index = try openWritableIndex(layout)
-        let lock: StorageLock
-        do {
-            lock = try StorageLock(root: layout.root)
-        } catch {
-            throw CLIError("cannot record to \(layout.root): \(error)")
-        }
-        defer { withExtendedLifetime(lock) {} }
-        let repaired = try Recorder.reconcile(layout: layout, index: index)
-        if !repaired.isClean {
-            logger.notice("index reconciled with the files on disk", metadata: ["report": "\(repaired)"])
-        }
-        let plans = try configuration.cameras.map { entry in
-            (entry, try context.cameraPlan(port: entry.port, model: entry.model, baud: entry.baud, maxBaud: entry.maxBaud, verify: entry.verify))
-        }
-        let outputs = try makeOutputs(configuration.outputs, context: context, logger: logger)
-        let pir = configuration.triggers.pir ? try? context.watchedInput(.pir) : nil
-        let tamper = configuration.triggers.tamper ? try? context.watchedInput(.tamper) : nil
         let termination = TerminationSignal()
-        let status = StatusBoard()
+        let hardware = try NodeHardware(options: options, defaultBoard: configuration.board)
+        let node = try CameraNode(configuration: configuration, hardware: hardware, logger: logger)
         let started = Date()
-        let printer = EventPrinter(json: options.json)
-        let duration = duration?.duration
-        let detector: MotionDetector?
-        do {
-            detector = configuration.triggers.motion.enabled ? try MotionDetector(settings: configuration.triggers.motion.settings) : nil
-        } catch {
-            throw CLIError("software motion detection: \(error)")
+        let printer = EventPrinter(json: options.json, storageRoot: node.layout.root)
+        let events = node.events()
+        if !options.json {
+            let names = node.cameraNames.joined(separator: ", ")
+            print("Recording \(names) to \(node.layout.root) (stop with Ctrl-C\(duration.map { ", or after \($0.duration.humanReadable)" } ?? ""))")
         }
-        let hooks: HookRunner
-        do {
-            hooks = try HookRunner(
-                settings: HookSettings(commands: configuration.hooks.commands, timeout: configuration.hooks.timeout), logger: logger,
-                onFailure: { failure in status.noteError("hook: \(failure)", at: Date()) })
-        } catch {
-            throw CLIError("hooks: \(error)")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { for await event in events { printer.show(event) } }
+            group.addTask {
+                await termination.wait()
+                node.stop()
+            }
+            try await node.run(for: duration?.duration)
+            node.stop()
+            group.cancelAll()
+            try await group.waitForAll()
         }
-
-        try await context.run { [context] in
-            let wallClock = WallClock(clock: context.clock)
-            let recorderStorage = RecorderStorage(layout: layout, index: index, retention: configuration.retention, wallClock: wallClock)
-            var cameraRecorders: [CameraRecorder] = []
-            var ports: [AnySerialPort] = []
-            for (entry, plan) in plans {
-                let (driver, port) = try await context.openCamera(plan)
-                ports.append(port)
-                cameraRecorders.append(CameraRecorder(
-                    name: entry.name, camera: driver,
-                    settings: CameraSettings(width: entry.width, height: entry.height, compression: entry.compression),
-                    clock: context.clock, events: configuration.events, useCameraMotion: configuration.triggers.cameraMotion,
-                    motion: detector,
-                    storage: recorderStorage, status: status, logger: logger,
-                    hooks: { kind, environment in
-                        printer.show(kind, environment)
-                        hooks.run(kind, environment: environment)
-                    }))
-            }
-            let recorder = Recorder(
-                cameras: cameraRecorders, inputs: Recorder.Inputs(pir: pir, tamper: tamper), outputs: outputs, storage: recorderStorage,
-                status: status, clock: context.clock, logger: logger)
-            let server: ControlServer
-            do {
-                server = try ControlServer(path: layout.socketPath) { recorder.handle($0) }
-            } catch {
-                for port in ports { await port.close() }
-                throw CLIError("cannot serve \(layout.socketPath): \(error)")
-            }
-            let notifier = SystemdNotifier()
-            // On a thread of its own, on the wall clock: the simulated board's virtual time
-            // must not pace systemd's watchdog.
-            let watchdog = notifier.flatMap { notifier in
-                notifier.watchdogInterval.map { WatchdogFeeder(notifier: notifier, interval: $0 / 2, status: status, logger: logger) }
-            }
-            defer { watchdog?.stop() }
-            do {
-                try notifier?.ready(status: "recording \(cameraRecorders.count) camera\(cameraRecorders.count == 1 ? "" : "s") to \(layout.root)")
-            } catch {
-                logger.error("sd_notify READY: \(error)")
-            }
-            if !options.json {
-                let names = cameraRecorders.map(\.name).joined(separator: ", ")
-                print("Recording \(names) to \(layout.root) (stop with Ctrl-C\(duration.map { ", or after \($0.humanReadable)" } ?? ""))")
-            }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await recorder.run() }
-                group.addTask { await termination.wait() }
-                if let duration {
-                    group.addTask { try? await context.clock.sleep(until: context.clock.deadline(after: duration), tolerance: nil) }
-                }
-                await group.next()
-                group.cancelAll()
-            }
-            try? notifier?.stopping()
-            server.stop()
-            for port in ports { await port.close() }
-        }
-        pir?.release()
-        tamper?.release()
-        _ = await hooks.shutdown(timeout: .seconds(5))
-        try printSummary(index: index, layout: layout, since: started)
+        try printSummary(layout: node.layout, since: started)
     }
 
-    /// The status LED and IR illuminator, on the board's lines, as the configuration asks.
-    /// A board without the line goes without the output (logged).
-    private func makeOutputs(_ settings: NodeConfiguration.Outputs, context: NodeContext, logger: Logger) throws -> Recorder.Outputs {
-        var outputs = Recorder.Outputs()
-        func request(_ role: LogicalLine) -> (any LineRequest)? {
-            guard context.board.lines[role] != nil else { return nil }
-            do {
-                let line = try context.resolveLine(role.rawValue)
-                return try line.chip.requestLines([line.offset], settings: line.settings, consumer: "vigil-record")
-            } catch {
-                logger.warning("the \(role) line is not available: \(error)")
-                return nil
-            }
-        }
-        if settings.statusLED, let line = request(.statusLED) {
-            outputs.statusLED = try StatusLED(line: line, pattern: .idle)
-        }
-        let mode: Illuminator.Mode
-        switch settings.ir {
-        case .off: mode = .off
-        case .on: mode = .on
-        case .auto:
-            mode = .auto(try Illuminator.DarknessThresholds(onBelow: settings.irOnBelow, offAbove: settings.irOffAbove))
-        case .schedule:
-            mode = .schedule(
-                try DailySchedule(
-                    from: TimeOfDay(secondsSinceMidnight: settings.irFrom * 60), to: TimeOfDay(secondsSinceMidnight: settings.irTo * 60)))
-        }
-        if let line = request(.irLED) {
-            outputs.illuminator = try Illuminator(line: line, mode: mode)
-        }
-        return outputs
-    }
-
-    private func openWritableIndex(_ layout: StorageLayout) throws -> EventIndex {
-        do {
-            try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
-        } catch {
-            throw CLIError("cannot create the storage root \(layout.root): \(error.localizedDescription)")
-        }
-        do {
-            return try EventIndex(path: layout.indexPath)
-        } catch {
-            throw CLIError("cannot open the event index \(layout.indexPath): \(error)")
-        }
-    }
-
-    private func printSummary(index: EventIndex, layout: StorageLayout, since: Date) throws {
+    private func printSummary(layout: StorageLayout, since: Date) throws {
+        let index = try EventIndex(path: layout.indexPath, readOnly: true)
         let events = try index.events(since: since.addingTimeInterval(-1))
         var movies: [MovieRecord] = []
         for event in events { movies += try index.movies(eventID: event.id) }
@@ -247,69 +117,32 @@ struct RecordCommand: AsyncParsableCommand {
     }
 }
 
-/// Prints events as they begin and end: a line for people, or JSON Lines with --json.
+/// Prints events as they begin and end: a line for people, or JSON Lines with --json (the hook
+/// environment and its kind).
 struct EventPrinter: Sendable {
     let json: Bool
+    let storageRoot: String
 
-    func show(_ kind: HookKind, _ environment: [String: String]) {
+    func show(_ event: RecorderEvent) {
+        guard let hook = HookInvocation(event, storageRoot: storageRoot) else { return }
         if json {
-            var line = environment
-            line["kind"] = kind.rawValue
-            try? Output.jsonLine(line)
+            var line = hook.environment
+            line["kind"] = hook.kind.rawValue
+            do { try Output.jsonLine(line) } catch { FileHandle.standardError.write(Data("vigil: \(error)\n".utf8)) }
             return
         }
-        let id = environment["VIGIL_EVENT_ID"] ?? "?"
-        switch kind {
-        case .eventStart:
-            print("event \(id) begins at \(environment["VIGIL_EVENT_START"] ?? "?") (\(environment["VIGIL_TRIGGERS"] ?? ""))")
-        case .eventEnd:
-            print("event \(id) ends at \(environment["VIGIL_EVENT_END"] ?? "?"): \(environment["VIGIL_EVENT_FRAMES"] ?? "0") frames")
-        case .movieEnd:
-            print("  movie \(environment["VIGIL_MOVIE"] ?? "?"): \(environment["VIGIL_MOVIE_FRAMES"] ?? "0") frames, \(environment["VIGIL_MOVIE_SECONDS"] ?? "0") s")
+        let time = ISO8601DateFormatter()
+        time.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        switch event {
+        case .eventStarted(let record):
+            print("event \(record.id) begins at \(time.string(from: record.start)) (\(record.triggers.joined(separator: ",")))")
+        case .eventEnded(let record):
+            print("event \(record.id) ends at \(time.string(from: record.end ?? record.start)): \(record.frames) frames")
+        case .movieFinished(let movie):
+            print("  movie \(movie.path): \(movie.frames) frames, \(String(format: "%.3f", movie.duration.seconds)) s")
+        default:
+            break
         }
         fflush(nil)
     }
-}
-
-extension NodeContext {
-    /// The board's line for `role`, requested as an input with edge events.
-    func watchedInput(_ role: LogicalLine) throws -> any LineRequest {
-        let line = try resolveLine(role.rawValue)
-        var settings = line.settings
-        settings.edgeDetection = .both
-        return try line.chip.requestLines([line.offset], settings: settings, consumer: "vigil-record")
-    }
-}
-
-/// Pings systemd's watchdog from a thread of its own while some camera still delivers frames:
-/// a recorder whose every camera is stuck (no new frame for twenty intervals) stops pinging,
-/// so systemd restarts it.
-final class WatchdogFeeder: Sendable {
-    private let stopped = Atomic<Bool>(false)
-
-    init(notifier: SystemdNotifier, interval: Duration, status: StatusBoard, logger: Logger) {
-        start(notifier: notifier, interval: interval, status: status, logger: logger)
-    }
-
-    private func start(notifier: SystemdNotifier, interval: Duration, status: StatusBoard, logger: Logger) {
-        let thread = Thread { [self] in
-            var lastFrames = -1
-            var stalledSince = ContinuousClock.now
-            while !self.stopped.load(ordering: .relaxed) {
-                let frames = status.current.cameras.reduce(0) { $0 + $1.frames }
-                if frames != lastFrames {
-                    lastFrames = frames
-                    stalledSince = .now
-                }
-                if ContinuousClock.now - stalledSince < interval * 20 {
-                    do { try notifier.watchdog() } catch { logger.error("sd_notify WATCHDOG: \(error)") }
-                }
-                Thread.sleep(forTimeInterval: interval.seconds)
-            }
-        }
-        thread.name = "vigil-watchdog"
-        thread.start()
-    }
-
-    func stop() { stopped.store(true, ordering: .relaxed) }
 }

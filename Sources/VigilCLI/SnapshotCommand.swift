@@ -2,6 +2,7 @@ import ArgumentParser
 import CameraDrivers
 import Foundation
 import HAL
+import Node
 
 /// `vigil snapshot`: one checked frame, written atomically.
 struct SnapshotCommand: AsyncParsableCommand {
@@ -35,13 +36,13 @@ struct SnapshotCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        if let size, parseSize(size) == nil { throw ValidationError("--size must be WIDTHxHEIGHT, such as 640x480") }
+        if let size, NodeConfiguration.frameSize(size) == nil { throw ValidationError("--size must be WIDTHxHEIGHT, such as 640x480") }
     }
 
     func run() async throws {
-        let context = try NodeContext(options: options)
+        let context = try NodeHardware(options: options)
         let target = output ?? "snapshot-\(Self.stamp()).jpg"
-        let wanted = size.flatMap(parseSize)
+        let wanted = size.flatMap(NodeConfiguration.frameSize)
         let showProgress = isatty(STDERR_FILENO) == 1 && !options.json
         let report = try await context.withCamera(camera) { camera, connected in
             var info = connected
@@ -79,11 +80,6 @@ struct SnapshotCommand: AsyncParsableCommand {
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date())
     }
-}
-
-func parseSize(_ text: String) -> (Int, Int)? {
-    let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
-    return parts.count == 2 && parts.allSatisfy { $0 > 0 } ? (parts[0], parts[1]) : nil
 }
 
 /// A one-line progress bar on standard error.

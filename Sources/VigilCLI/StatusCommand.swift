@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import HAL
+import Node
 import Recorder
 
 /// `vigil status`: what the recorder is doing, or what the index says when none runs.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HAL
+import Node
 import Recorder
 
 /// `vigil trigger`: starts a manual event on the running recorder.

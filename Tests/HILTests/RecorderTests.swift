@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import HAL
+import Node
 import Recorder
 import TestSupport
 import Testing

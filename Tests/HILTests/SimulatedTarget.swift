@@ -2,28 +2,27 @@ import BoardSupport
 import Emulators
 import HAL
 import HALSimulation
+import Node
 import Scenes
 
-/// `VIGIL_HIL=sim`: the simulated backend on virtual time. The board's chips are simulated GPIO
-/// chips, driven from outside with ``SimulatedGPIOChip/drive(_:to:)`` and read with
-/// ``SimulatedGPIOChip/level(of:)``; the camera is the VC0706 emulator on a simulated serial
-/// link paced at the baud.
+/// `VIGIL_HIL=sim`: the simulated backend on virtual time, built by the `Node` module as
+/// `vigil` builds it. The board's chips are simulated GPIO chips, driven from outside with
+/// ``SimulatedGPIOChip/drive(_:to:)`` and read with ``SimulatedGPIOChip/level(of:)``; the camera
+/// is the VC0706 emulator on a simulated serial link paced at the baud.
 struct SimulatedTarget: HILTarget {
     let board: BoardDescription
-    let simulated: SimulatedGPIO
-    let virtualClock = VirtualClock()
+    let simulatedBoard: SimulatedBoard
 
     init(board: BoardDescription) {
         self.board = board
-        let clock = virtualClock
-        simulated = SimulatedGPIO(chips: board.chips.enumerated().map { number, chip in
-            SimulatedGPIOChip(number: number, label: chip.label, lineCount: chip.lineCount, names: chip.names, clock: clock)
-        })
+        simulatedBoard = SimulatedBoard(board: board)
     }
 
     var name: String { "sim" }
-    var gpio: any GPIOProvider { simulated }
-    var clock: any HALClock { virtualClock }
+    var simulated: SimulatedGPIO { simulatedBoard.gpio }
+    var gpio: any GPIOProvider { simulatedBoard.gpio }
+    var clock: any HALClock { simulatedBoard.clock }
+    private var virtualClock: VirtualClock { simulatedBoard.clock }
 
     var drivableInputs: Availability<[LogicalLine]> {
         .available(LogicalLine.allCases.filter { $0.direction == .input && board.lines[$0] != nil })
@@ -55,12 +54,10 @@ struct SimulatedTarget: HILTarget {
         _ configuration: SerialConfiguration, _ body: @escaping @Sendable (any SerialPort) async throws -> Void
     ) async throws {
         let link = SimulatedSerialLink(clock: virtualClock, configuration: configuration, name: board.camera.device)
-        var emulatorConfiguration = VC0706Emulator.Configuration()
-        emulatorConfiguration.initialBaud = board.camera.baud
-        emulatorConfiguration.bootsOnStart = false  // on for a while, as the pty emulator is
-        let emulator = VC0706Emulator(
-            port: link.device, scene: try SceneCatalog.scene(named: SceneCatalog.defaultName, seed: 1),
-            configuration: emulatorConfiguration)
+        // On for a while, as the pty emulator is.
+        let emulator = SimulatedBoard.emulator(
+            .vc0706, port: link.device, scene: try SceneCatalog.scene(named: SceneCatalog.defaultName, seed: 1),
+            baud: board.camera.baud, seed: 1)
         try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await emulator.run()

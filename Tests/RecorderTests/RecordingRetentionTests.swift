@@ -47,14 +47,15 @@ import Testing
             name: "gate", camera: camera, clock: clock,
             events: .init(preCapture: .seconds(1), postCapture: .seconds(1), eventGap: .seconds(2), maxMovieLength: .seconds(10)),
             useCameraMotion: false, motion: nil, storage: storage, status: status, logger: logger,
-            hooks: { kind, environment in
-                guard kind == .movieEnd, let path = environment["VIGIL_MOVIE"] else { return }
+            observer: RecorderObserver(event: { event in
+                guard case .movieFinished(let movie) = event else { return }
+                let path = movie.path
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
                 largestMovie.withLock { $0 = max($0, size) }
                 // Retention runs right after this movie ends; measured at the next movie's end.
                 let onDisk = Self.bytes(under: root)
                 worst.withLock { $0 = (max($0.excess, onDisk - cap), $0.movies + 1) }
-            })
+            }))
         try await Simulation.run(clock: clock) {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await recorder.run() }

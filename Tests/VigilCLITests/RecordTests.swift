@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import HALSimulation
 import HAL
+import Node
 import Recorder
 import TestSupport
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import Recorder
 
 /// A request on the recorder's control socket: one JSON object on one line.
 public struct ControlRequest: Sendable, Hashable, Codable {

@@ -12,16 +12,16 @@ import Glibc
 /// With `Type=notify` systemd waits for ``ready(status:)`` before it calls the service started,
 /// and with `WatchdogSec=` it restarts the service unless ``watchdog()`` comes at least every
 /// ``watchdogInterval`` (ping at half of it).
-struct SystemdNotifier: Sendable {
+public struct SystemdNotifier: Sendable {
     /// `NOTIFY_SOCKET` as given.
-    let socket: String
+    public let socket: String
     /// How often systemd expects ``watchdog()`` (`WATCHDOG_USEC`), when it asks this process
     /// (`WATCHDOG_PID` unset or ours); nil when it does not.
-    let watchdogInterval: Duration?
+    public let watchdogInterval: Duration?
 
     /// The notifier the environment asks for; nil when `NOTIFY_SOCKET` is unset or empty (not
     /// started by systemd with `Type=notify`).
-    init?(environment: [String: String] = ProcessInfo.processInfo.environment, pid: Int32 = getpid()) {
+    public init?(environment: [String: String] = ProcessInfo.processInfo.environment, pid: Int32 = getpid()) {
         guard let socket = environment["NOTIFY_SOCKET"], !socket.isEmpty else { return nil }
         self.socket = socket
         watchdogInterval = Self.watchdogInterval(environment: environment, pid: pid)
@@ -35,20 +35,20 @@ struct SystemdNotifier: Sendable {
     }
 
     /// `READY=1`: start-up is finished; with a status line when given.
-    func ready(status: String? = nil) throws(HALError) {
+    public func ready(status: String? = nil) throws(HALError) {
         try send(["READY=1"] + (status.map { ["STATUS=\($0)"] } ?? []))
     }
 
     /// `STATUS=...`: one line for `systemctl status` (line breaks become spaces).
-    func status(_ text: String) throws(HALError) {
+    public func status(_ text: String) throws(HALError) {
         try send(["STATUS=" + text.replacingOccurrences(of: "\n", with: " ")])
     }
 
     /// `WATCHDOG=1`: still alive.
-    func watchdog() throws(HALError) { try send(["WATCHDOG=1"]) }
+    public func watchdog() throws(HALError) { try send(["WATCHDOG=1"]) }
 
     /// `STOPPING=1`: shutting down (finishing the open movie).
-    func stopping() throws(HALError) { try send(["STOPPING=1"]) }
+    public func stopping() throws(HALError) { try send(["STOPPING=1"]) }
 
     /// Sends the assignments as one datagram, without waiting: a full queue (systemd not
     /// reading) fails with a `.busy` error rather than holding the recorder up.

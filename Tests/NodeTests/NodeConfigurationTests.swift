@@ -3,7 +3,7 @@ import Foundation
 import Recorder
 import Testing
 
-@testable import VigilCLI
+@testable import Node
 
 @Suite struct NodeConfigurationTests {
     static var exampleFile: String {

@@ -5,20 +5,20 @@ import HAL
 import HALSimulation
 import Scenes
 
-/// A whole simulated camera node built from a board description: GPIO chips with the board's
+/// A whole simulated board built from a board description: GPIO chips with the board's
 /// labels and line names, the board's camera model emulated (VC0706, OV528 or uCAM-III) on the
 /// camera's serial link, a PIR sensor and
 /// the camera watching the same scene, the camera's power following its power line, and the
 /// tamper switch closed.
-final class SimulatedNode: Sendable {
-    let board: BoardDescription
-    let clock: VirtualClock
-    let gpio: SimulatedGPIO
-    let cameraLink: SimulatedSerialLink
-    let scene: any Scene
-    let camera: any EmulatedCamera
+public final class SimulatedBoard: Sendable {
+    public let board: BoardDescription
+    public let clock: VirtualClock
+    public let gpio: SimulatedGPIO
+    public let cameraLink: SimulatedSerialLink
+    public let scene: any Scene
+    public let camera: any EmulatedCamera
 
-    init(board: BoardDescription, clock: VirtualClock = VirtualClock()) {
+    public init(board: BoardDescription, clock: VirtualClock = VirtualClock()) {
         self.board = board
         self.clock = clock
         gpio = SimulatedGPIO(chips: board.chips.enumerated().map { number, chip in
@@ -35,7 +35,7 @@ final class SimulatedNode: Sendable {
 
     /// The firmware of `model` on `port`, on for a while (no boot on start), its UART at
     /// `baud`; a VC0706 set to `size`, an OV528-family camera's SYNC tries drawn from `seed`.
-    static func emulator(
+    public static func emulator(
         _ model: CameraModel, port: any SerialPort, scene: any Scene, baud: Int, seed: UInt64, size: VC0706.ImageSize = .vga
     ) -> any EmulatedCamera {
         switch model {
@@ -55,13 +55,13 @@ final class SimulatedNode: Sendable {
     }
 
     /// The simulated chip and offset a logical line is wired to, if the board has that line.
-    func wire(_ line: LogicalLine) -> (chip: SimulatedGPIOChip, offset: Int, assignment: LineAssignment)? {
+    public func wire(_ line: LogicalLine) -> (chip: SimulatedGPIOChip, offset: Int, assignment: LineAssignment)? {
         guard let assignment = board.lines[line], let chip = gpio.simulatedChip(label: assignment.chipLabel) else { return nil }
         return (chip, assignment.offset, assignment)
     }
 
     /// Runs the node's devices until cancelled.
-    func runPeripherals() async {
+    public func runPeripherals() async {
         let simulation = board.simulation ?? BoardSimulation()
         if let tamper = wire(.tamper) {
             // A closed tamper switch reads inactive.
@@ -96,20 +96,20 @@ final class SimulatedNode: Sendable {
 
 /// The serial ports of a simulated node: the camera's link.
 struct SimulatedSerialProvider: SerialProvider {
-    let node: SimulatedNode
+    let board: SimulatedBoard
 
     func ports() throws(HALError) -> [SerialPortDescription] {
         [SerialPortDescription(
-            path: node.board.camera.device, transport: .simulated,
-            description: "simulated UART to the emulated \(node.board.camera.model) camera")]
+            path: board.board.camera.device, transport: .simulated,
+            description: "simulated UART to the emulated \(board.board.camera.model) camera")]
     }
 
     func open(_ path: String, configuration: SerialConfiguration) async throws(HALError) -> any SerialPort {
-        guard path == node.board.camera.device else {
-            throw HALError(.notFound, operation: "open", target: path, message: "the simulated board has only \(node.board.camera.device)")
+        guard path == board.board.camera.device else {
+            throw HALError(.notFound, operation: "open", target: path, message: "the simulated board has only \(board.board.camera.device)")
         }
         try configuration.validate(target: path)
-        try await node.cameraLink.host.reconfigure(configuration)
-        return node.cameraLink.host
+        try await board.cameraLink.host.reconfigure(configuration)
+        return board.cameraLink.host
     }
 }

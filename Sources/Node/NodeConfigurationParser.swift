@@ -7,18 +7,18 @@ import Recorder
 import Yams
 
 extension NodeConfiguration {
-    static let topLevelKeys = ["board", "storage", "retention", "cameras", "events", "triggers", "hooks", "outputs"]
+    static let topLevelKeys = ["board", "storage", "retention", "cameras", "events", "triggers", "hooks", "outputs", "require-hardware"]
 
     /// Reads the configuration file at `path`; every problem is reported as `file:line:column: message`.
-    static func load(path: String) throws -> NodeConfiguration {
+    public static func load(path: String) throws -> NodeConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError("cannot read the configuration file \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
+            throw NodeError("cannot read the configuration file \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
         }
         return try parse(yaml: String(decoding: data, as: UTF8.self), file: path)
     }
 
     /// Parses and validates a configuration's text, collecting every problem in one pass.
-    static func parse(yaml: String, file: String) throws -> NodeConfiguration {
+    public static func parse(yaml: String, file: String) throws -> NodeConfiguration {
         let composed = ComposedYAML(yaml: yaml, file: file)
         guard composed.diagnostics.isEmpty else { throw ConfigurationError(diagnostics: composed.diagnostics) }
         var parser = NodeConfigurationParser(reader: NodeReader(file: file, renamedKeys: composed.renamedKeys))
@@ -31,9 +31,9 @@ extension NodeConfiguration {
 }
 
 /// Every problem found in a configuration file.
-struct ConfigurationError: Error, CustomStringConvertible {
-    var diagnostics: [BoardDiagnostic]
-    var description: String {
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var diagnostics: [BoardDiagnostic]
+    public var description: String {
         "invalid configuration:\n" + diagnostics.map { "  \($0)" }.joined(separator: "\n")
     }
 }
@@ -57,6 +57,9 @@ struct NodeConfigurationParser {
         if let node = top["triggers"] { configuration.triggers = triggers(node) }
         if let node = top["hooks"] { configuration.hooks = hooks(node) }
         if let node = top["outputs"] { configuration.outputs = outputs(node) }
+        if let node = top["require-hardware"], let value = reader.bool(node, top.what("require-hardware")) {
+            configuration.requireHardware = value
+        }
         return configuration
     }
 
@@ -102,7 +105,7 @@ struct NodeConfigurationParser {
             if let node = fields["baud"] { camera.baud = baud(node, fields.what("baud")) }
             if let node = fields["max-baud"], let value = baud(node, fields.what("max-baud")) { camera.maxBaud = value }
             if let node = fields["size"], let text = reader.text(node, fields.what("size")) {
-                if let (width, height) = parseSize(text) {
+                if let (width, height) = NodeConfiguration.frameSize(text) {
                     (camera.width, camera.height) = (width, height)
                 } else {
                     reader.report("\(fields.what("size")) must be WxH, such as 320x240, not '\(text)'", at: node)

@@ -1,42 +1,18 @@
-import ArgumentParser
 import BoardSupport
 import CameraDrivers
+import CameraProtocols
 import HAL
 import HALLinux
 import JPEG
-import CameraProtocols
 
-/// Which camera a camera command talks to: the board's, or one named on the command line.
-struct CameraOptions: ParsableArguments {
-    @Option(help: "The camera's serial port (default: the board's camera device).")
-    var port: String?
-
-    @Option(help: "The camera model on --port: vc0706, ov528 or ucam3 (default: found out on --port, the board's otherwise).")
-    var camera: CameraModel?
-
-    @Option(help: "The baud to try first (default: the board's); other bauds are probed.")
-    var baud: Int?
-
-    @Option(help: "The fastest baud to move the camera to (default: 115200).")
-    var maxBaud: Int?
-
-    @Flag(help: "Read each frame twice and compare (evidence grade; twice the transfer time).")
-    var verify = false
-}
-
-extension CameraModel: ExpressibleByArgument {}
-
-extension NodeContext {
-    /// Opens the camera's port, makes its driver and connects, then runs `body` with it,
-    /// all with the board alive (the simulated node runs meanwhile). Without `--camera`, on a
-    /// `--port` of its own or with `detect`, whatever camera answers is found (VC0706, OV528
-    /// or uCAM-III); otherwise the board's model is taken.
-    func withCamera<T: Sendable>(
-        _ options: CameraOptions, preferFastest: Bool = true, detect: Bool = false,
-        _ body: @Sendable @escaping (any Camera, CameraInfo) async throws -> T
+extension NodeHardware {
+    /// Opens the planned camera's port, makes its driver and connects, then runs `body` with
+    /// it, all with the board alive (the simulated board runs meanwhile). A plan without a
+    /// model finds whatever camera answers (VC0706, OV528 or uCAM-III).
+    public func withCamera<T: Sendable>(
+        _ plan: CameraPlan, _ body: @Sendable @escaping (any Camera, CameraInfo) async throws -> T
     ) async throws -> T {
-        let plan = try cameraPlan(options, preferFastest: preferFastest, detect: detect)
-        return try await run { [self] in
+        try await run { [self] in
             let port = try await openPort(plan)
             do {
                 let camera: any Camera, info: CameraInfo
@@ -60,31 +36,33 @@ extension NodeContext {
     }
 
     /// What ``openCamera(_:)`` opens, checked before the board starts.
-    struct CameraPlan: Sendable {
-        var path: String
+    public struct CameraPlan: Sendable {
+        public var path: String
         /// The model named by `--camera` or the board; nil to find out.
-        var model: CameraModel?
-        var baud: Int
+        public var model: CameraModel?
+        public var baud: Int
         /// Whether the baud was named rather than taken from the board.
-        var baudGiven: Bool
-        var maxBaud: Int
-        var verify: Bool
-        var preferFastest: Bool
-        var power: (any LineRequest)?
-    }
-
-    /// Checks the camera options against the board and takes the camera's power line.
-    func cameraPlan(_ options: CameraOptions, preferFastest: Bool = true, detect: Bool = false) throws -> CameraPlan {
-        try cameraPlan(
-            port: options.port, model: options.camera, baud: options.baud, maxBaud: options.maxBaud ?? 115200, verify: options.verify,
-            preferFastest: preferFastest, detect: detect)
+        public var baudGiven: Bool
+        public var maxBaud: Int
+        public var verify: Bool
+        public var preferFastest: Bool
+        /// The camera's power line, held for the driver's power cycles.
+        public var power: (any LineRequest)?
+        /// Why the board's camera-power line could not be taken (the camera goes without
+        /// power cycles), when it could not.
+        public var powerUnavailable: String?
     }
 
     /// Checks a camera's settings and takes the camera's power line. A model of nil is the
     /// board's, or found out when `detect` is set or the port is not the board's; a baud of
     /// nil is the board's.
-    func cameraPlan(
-        port: String?, model: CameraModel?, baud: Int?, maxBaud: Int, verify: Bool, preferFastest: Bool = true, detect: Bool = false
+    ///
+    /// The camera-power line is asked for only where the board has one; when it cannot be had
+    /// (another program holds it) the plan fails with `requirePower`, else goes without it and
+    /// says why in ``CameraPlan/powerUnavailable``.
+    public func cameraPlan(
+        port: String?, model: CameraModel?, baud: Int?, maxBaud: Int = 115200, verify: Bool = false, preferFastest: Bool = true,
+        detect: Bool = false, requirePower: Bool = false
     ) throws -> CameraPlan {
         let path = port ?? board.camera.device
         let model = model ?? (detect || port != nil ? nil : board.camera.model)
@@ -93,22 +71,31 @@ extension NodeContext {
         switch model {
         case .vc0706:
             guard VC0706.supportedBauds.contains(baud) else {
-                throw CLIError("--baud \(baud) is not a VC0706 baud; use one of \(VC0706.supportedBauds.map(String.init).joined(separator: ", "))")
+                throw NodeError("--baud \(baud) is not a VC0706 baud; use one of \(VC0706.supportedBauds.map(String.init).joined(separator: ", "))")
             }
         case .ov528, .ucam3, nil:
             guard OV528.Variant.ov528.baudDivisors(for: baud) != nil, SerialConfiguration.standardBaudRates.contains(baud) else {
-                throw CLIError("--baud \(baud) is not a baud a serial camera can be set to; use one of \(Self.ov528Bauds.map(String.init).joined(separator: ", "))")
+                throw NodeError("--baud \(baud) is not a baud a serial camera can be set to; use one of \(Self.ov528Bauds.map(String.init).joined(separator: ", "))")
             }
+        }
+        var power: (any LineRequest)?
+        var powerUnavailable: String?
+        do {
+            power = try cameraPowerSwitch()
+        } catch {
+            let message = "the camera-power line cannot be used: \(error)"
+            if requirePower { throw NodeError(message + " (set require-hardware: false to record without power cycles)") }
+            powerUnavailable = message
         }
         return CameraPlan(
             path: path, model: model, baud: baud, baudGiven: baudGiven, maxBaud: maxBaud, verify: verify, preferFastest: preferFastest,
-            power: try? cameraPowerSwitch())
+            power: power, powerUnavailable: powerUnavailable)
     }
 
     /// Opens the planned camera's port and makes its driver (the board's model, or the one
     /// `--camera` names), not yet connected. Call it from within ``run(_:)`` (a simulated port
     /// lives as long as the board runs).
-    func openCamera(_ plan: CameraPlan) async throws -> (any Camera, AnySerialPort) {
+    public func openCamera(_ plan: CameraPlan) async throws -> (any Camera, AnySerialPort) {
         let port = try await openPort(plan)
         return (makeCamera(plan, port: port), port)
     }
@@ -127,7 +114,7 @@ extension NodeContext {
     }
 
     /// The bauds OV528-family cameras are looked for at, the commonest first.
-    static let ov528Bauds = [115200, 57600, 38400, 19200, 9600, 230400, 460800, 921600]
+    public static let ov528Bauds = [115200, 57600, 38400, 19200, 9600, 230400, 460800, 921600]
 
     private func vc0706Options(_ plan: CameraPlan) -> VC0706Camera<AnySerialPort>.Options {
         var options = VC0706Camera<AnySerialPort>.Options()
@@ -165,23 +152,4 @@ extension NodeContext {
         let line = try resolveLine(LogicalLine.cameraPower.rawValue)
         return try line.chip.requestLines([line.offset], settings: line.settings, consumer: "vigil")
     }
-}
-
-/// Any serial port, as one concrete type, so that drivers generic over their port can take a
-/// port chosen at run time (libserialport, termios, simulated).
-final class AnySerialPort: SerialPort {
-    let base: any SerialPort
-    init(_ base: any SerialPort) { self.base = base }
-
-    var name: String { base.name }
-    var configuration: SerialConfiguration { base.configuration }
-    var clock: any HALClock { base.clock }
-    func reconfigure(_ configuration: SerialConfiguration) async throws(HALError) { try await base.reconfigure(configuration) }
-    func read(upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
-        try await base.read(upTo: maxCount, deadline: deadline)
-    }
-    func write(_ bytes: [UInt8]) async throws(HALError) { try await base.write(bytes) }
-    func drain() async throws(HALError) { try await base.drain() }
-    func flush(_ queues: SerialQueues) async throws(HALError) { try await base.flush(queues) }
-    func close() async { await base.close() }
 }

@@ -1,40 +1,13 @@
 import Foundation
 import HAL
+import TestSupport
 import Testing
 
-@testable import VigilCLI
+@testable import Node
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A datagram socket bound where systemd's would be, reading what the notifier sent.
-final class NotifySocket {
-    let descriptor: Int32
-    let name: String
-
-    /// Binds `name`: a path, or `@name` in the abstract namespace.
-    init(_ name: String) throws {
-        self.name = name
-        descriptor = try systemCall("socket") { socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0) }
-        var address = try SystemdNotifier.address(name)
-        let length = socklen_t((MemoryLayout<sockaddr_un>.offset(of: \.sun_path) ?? 2) + name.utf8.count)
-        _ = try withUnsafePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                try systemCall("bind", target: name) { bind(descriptor, generic, length) }
-            }
-        }
-    }
-
-    /// The next datagram already queued, or nil when there is none (never waits).
-    func receive() -> String? {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-        return count < 0 ? nil : String(decoding: buffer[..<count], as: UTF8.self)
-    }
-
-    deinit { close(descriptor) }
-}
 
 @Suite struct SystemdNotifierTests {
     @Test func eachNotificationIsOneDatagramOnAPathSocket() throws {

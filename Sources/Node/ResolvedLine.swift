@@ -2,17 +2,17 @@ import BoardSupport
 import HAL
 
 /// A GPIO line named on the command line, found on a chip.
-struct ResolvedLine: Sendable {
+public struct ResolvedLine: Sendable {
     /// What the user typed.
-    let reference: String
-    let chip: any GPIOChip
-    let offset: Int
+    public let reference: String
+    public let chip: any GPIOChip
+    public let offset: Int
     /// The board role wired to this line, if any.
-    let role: LogicalLine?
+    public let role: LogicalLine?
     /// The settings the board gives the line's role, or plain input settings.
-    let settings: LineSettings
+    public let settings: LineSettings
 
-    var label: String {
+    public var label: String {
         var text = role?.rawValue ?? reference
         let name = (try? chip.lineInfo(offset).name).flatMap { $0 }
         text += " (\(chip.info.label):\(offset)\(name.map { " \($0)" } ?? ""))"
@@ -20,13 +20,13 @@ struct ResolvedLine: Sendable {
     }
 }
 
-extension NodeContext {
+extension NodeHardware {
     /// Finds a line by role (`pir`), by kernel or header name (`GPIO17`), or as `CHIP:OFFSET`
     /// where CHIP is a label, number or path.
-    func resolveLine(_ reference: String) throws -> ResolvedLine {
+    public func resolveLine(_ reference: String) throws -> ResolvedLine {
         if let role = LogicalLine(rawValue: reference) {
             guard let assignment = board.lines[role] else {
-                throw CLIError("board '\(board.name)' has no \(role.peripheral) (its '\(role)' line is 'none')")
+                throw NodeError("board '\(board.name)' has no \(role.peripheral) (its '\(role)' line is 'none')")
             }
             let chip = try gpio.chip(.label(assignment.chipLabel))
             return ResolvedLine(reference: reference, chip: chip, offset: assignment.offset, role: role, settings: assignment.settings)
@@ -35,11 +35,11 @@ extension NodeContext {
         if let colon = reference.lastIndex(of: ":") {
             let chipText = String(reference[..<colon])
             guard let offset = Int(reference[reference.index(after: colon)...]), offset >= 0 else {
-                throw CLIError("'\(reference)': expected CHIP:OFFSET with a whole-number offset")
+                throw NodeError("'\(reference)': expected CHIP:OFFSET with a whole-number offset")
             }
             let chip = try gpio.chip(ChipSelector(chipText))
             guard offset < chip.info.lineCount else {
-                throw CLIError("'\(reference)': chip \(chip.info.label) has \(chip.info.lineCount) lines (offsets 0 to \(chip.info.lineCount - 1))")
+                throw NodeError("'\(reference)': chip \(chip.info.label) has \(chip.info.lineCount) lines (offsets 0 to \(chip.info.lineCount - 1))")
             }
             found = (chip, offset)
         } else if let named = try gpio.findLine(named: reference) {
@@ -48,7 +48,7 @@ extension NodeContext {
             found = alias
         } else {
             let roles = LogicalLine.allCases.map(\.rawValue).joined(separator: ", ")
-            throw CLIError("no line named '\(reference)' on board '\(board.name)': use a role (\(roles)), a line name such as GPIO17, or CHIP:OFFSET (see 'vigil gpio info')")
+            throw NodeError("no line named '\(reference)' on board '\(board.name)': use a role (\(roles)), a line name such as GPIO17, or CHIP:OFFSET (see 'vigil gpio info')")
         }
         let role = board.lines.first { $0.value.chipLabel == found.chip.info.label && $0.value.offset == found.offset }
         return ResolvedLine(

@@ -1,0 +1,454 @@
+import BoardSupport
+import CameraDrivers
+import EventStore
+import Foundation
+import HAL
+import Logging
+import Peripherals
+import Recorder
+import Synchronization
+
+/// A camera node: a board and a node configuration made into a running recorder, and the one
+/// typed API through which everything outside reaches it (the control socket, hooks, the
+/// event printer, HTTP, MQTT).
+///
+/// Building one (``init(configuration:hardware:logger:options:)``) takes the storage root's
+/// lock, reconciles the index with the files, and claims the board's lines; it fails with a
+/// ``NodeError`` naming what could not be had. ``run(for:)`` opens the cameras, serves the
+/// control socket and records until ``stop()``, the duration or cancellation; then it
+/// finishes open movies, closes ports, drains the hooks and releases the lines, in that order.
+///
+/// The API: ``status``, ``events(bufferSize:)`` (typed ``RecorderEvent``s), ``frames(camera:bufferSize:)``
+/// (the latest frame, then live ones), and the commands ``trigger(camera:for:)``,
+/// ``snapshot(camera:timeout:)`` and ``setIlluminator(_:)``. Subscribers each get a bounded
+/// buffer: one that reads too slowly loses its oldest values (counted), never slowing the
+/// recording.
+public final class CameraNode: Sendable {
+    /// What the node serves besides recording.
+    public struct Options: Sendable {
+        /// Serve `vigil.sock` at the storage root (`vigil status`, `vigil trigger`).
+        public var controlSocket = true
+        /// Tell systemd READY, feed its watchdog and say STOPPING (when `NOTIFY_SOCKET` is set).
+        public var systemd = true
+        /// How many events a subscriber's buffer holds.
+        public var eventBuffer = 1024
+        /// How many frames a frame subscriber's buffer holds.
+        public var frameBuffer = 4
+
+        public init() {}
+    }
+
+    public let configuration: NodeConfiguration
+    public let hardware: NodeHardware
+    public let layout: StorageLayout
+    public let options: Options
+    /// What reconciling the index with the files found at start-up.
+    public let reconciled: ReconcileReport
+    let index: EventIndex
+    let logger: Logger
+    private let lock: StorageLock
+    private let plans: [(camera: NodeConfiguration.Camera, plan: NodeHardware.CameraPlan)]
+    private let inputs: Recorder.Inputs
+    private let outputs: Recorder.Outputs
+    private let detector: MotionDetector?
+    private let hooks: HookRunner
+    private let statusBoard = StatusBoard()
+    private let eventBroadcast: Broadcast<RecorderEvent>
+    private let frameBroadcasts: [String: Broadcast<CapturedFrame>]
+    private let recorder = Mutex<Recorder?>(nil)
+    private let stopRequest = StopRequest()
+
+    /// Builds the node: storage root (created owner-and-group only), lock, index, reconcile,
+    /// camera plans, lines, motion detection and hooks, each checked. Lines and devices the
+    /// configuration asks for but cannot have fail start-up, unless
+    /// ``NodeConfiguration/requireHardware`` is false: then the node runs without them and says
+    /// so in the log and in ``RecorderStatus/unavailable``.
+    public init(configuration: NodeConfiguration, hardware: NodeHardware, logger: Logger, options: Options = Options()) throws {
+        guard let root = configuration.storage, !root.isEmpty else {
+            throw NodeError("the configuration names no storage root ('storage:' or --storage)")
+        }
+        let layout = StorageLayout(root: root)
+        try Self.createStorageRoot(layout.root)
+        let index: EventIndex
+        do {
+            index = try EventIndex(path: layout.indexPath)
+        } catch {
+            throw NodeError("cannot open the event index \(layout.indexPath): \(error)")
+        }
+        do {
+            lock = try StorageLock(root: layout.root)
+        } catch {
+            throw NodeError("cannot record to \(layout.root): \(error)")
+        }
+        do {
+            reconciled = try Recorder.reconcile(layout: layout, index: index)
+        } catch {
+            throw NodeError("cannot reconcile the event index \(layout.indexPath) with the files under \(layout.root): \(error)")
+        }
+        if !reconciled.isClean {
+            logger.notice("index reconciled with the files on disk", metadata: ["report": "\(reconciled)"])
+        }
+        var unavailable: [String] = []
+        func without(_ what: String, _ error: any Error) throws {
+            let message = "\(what): \(error)"
+            guard !configuration.requireHardware else {
+                throw NodeError("\(message) (set 'require-hardware: false' in the configuration to run without it)")
+            }
+            logger.warning("running without \(message)")
+            unavailable.append(message)
+        }
+        var plans: [(NodeConfiguration.Camera, NodeHardware.CameraPlan)] = []
+        for camera in configuration.cameras {
+            let plan = try hardware.cameraPlan(
+                port: camera.port, model: camera.model, baud: camera.baud, maxBaud: camera.maxBaud, verify: camera.verify,
+                requirePower: configuration.requireHardware)
+            if let reason = plan.powerUnavailable {
+                logger.warning("camera \(camera.name) runs without power cycles: \(reason)")
+                unavailable.append("camera \(camera.name) power: \(reason)")
+            }
+            plans.append((camera, plan))
+        }
+        var inputs = Recorder.Inputs()
+        for (role, wanted) in [(LogicalLine.pir, configuration.triggers.pir), (.tamper, configuration.triggers.tamper)] where wanted {
+            guard hardware.board.lines[role] != nil else {
+                logger.info("the board has no \(role) line; recording without it")
+                continue
+            }
+            do {
+                let line = try hardware.watchedInput(role)
+                if role == .pir { inputs.pir = line } else { inputs.tamper = line }
+            } catch {
+                try without("the \(role) line (\(Self.describeLine(role, on: hardware.board)))", error)
+            }
+        }
+        self.inputs = inputs
+        outputs = try Self.makeOutputs(configuration.outputs, hardware: hardware, logger: logger) { what, error in
+            try without(what, error)
+        }
+        do {
+            detector = configuration.triggers.motion.enabled ? try MotionDetector(settings: configuration.triggers.motion.settings) : nil
+        } catch {
+            throw NodeError("software motion detection: \(error)")
+        }
+        let status = statusBoard
+        do {
+            hooks = try HookRunner(
+                settings: HookSettings(commands: configuration.hooks.commands, timeout: configuration.hooks.timeout), logger: logger,
+                onFailure: { failure in status.noteError("hook: \(failure)", at: Date()) })
+        } catch {
+            throw NodeError("hooks: \(error)")
+        }
+        if !unavailable.isEmpty { statusBoard.update { $0.unavailable = unavailable } }
+        self.configuration = configuration
+        self.hardware = hardware
+        self.layout = layout
+        self.options = options
+        self.index = index
+        self.logger = logger
+        self.plans = plans
+        eventBroadcast = Broadcast(defaultBufferSize: options.eventBuffer)
+        frameBroadcasts = Dictionary(
+            uniqueKeysWithValues: configuration.cameras.map { ($0.name, Broadcast<CapturedFrame>(defaultBufferSize: options.frameBuffer)) })
+    }
+
+    // MARK: The typed API
+
+    /// The names of the node's cameras, in the configuration's order.
+    public var cameraNames: [String] { configuration.cameras.map(\.name) }
+
+    /// The status now (what `vigil status --json` prints): fresh storage figures and uptime
+    /// while running, the last state otherwise.
+    public var status: RecorderStatus {
+        recorder.withLock { $0 }?.currentStatus() ?? statusBoard.current
+    }
+
+    /// The node's events from now on, until the node stops. Subscribe before ``run(for:)`` to
+    /// see every event of the run.
+    public func events(bufferSize: Int? = nil) -> Subscription<RecorderEvent> {
+        eventBroadcast.subscribe(bufferSize: bufferSize)
+    }
+
+    /// `camera`'s latest frame at once (when there is one), then each new frame, until the
+    /// node stops. Throws for a camera the node does not have.
+    public func frames(camera: String, bufferSize: Int? = nil) throws -> Subscription<CapturedFrame> {
+        try frameBroadcast(camera).subscribe(bufferSize: bufferSize, replayLatest: true)
+    }
+
+    /// `camera`'s latest frame, if it has delivered one.
+    public func latestFrame(camera: String) throws -> CapturedFrame? {
+        try frameBroadcast(camera).latest
+    }
+
+    /// Events and frames lost by subscribers that read too slowly, so far.
+    public var droppedByReaders: (events: Int, frames: Int) {
+        (eventBroadcast.dropped, frameBroadcasts.values.reduce(0) { $0 + $1.dropped })
+    }
+
+    /// Starts a manual event on `camera` (every camera when nil) lasting `duration` (an instant
+    /// when nil); returns the cameras triggered. Throws when the node is not running, for an
+    /// unknown camera, or a duration beyond ``Recorder/longestManualTrigger``.
+    @discardableResult
+    public func trigger(camera: String? = nil, for duration: Duration? = nil) throws -> [String] {
+        try running().trigger(camera: camera, duration: duration)
+    }
+
+    /// A frame from `camera` no older than one second: the latest, or the next one it delivers
+    /// within `timeout` (on the node's clock). Throws when the node is not running, for an
+    /// unknown camera, or when no frame comes in time (the camera is lost).
+    public func snapshot(camera: String, timeout: Duration = .seconds(10)) async throws -> CapturedFrame {
+        let broadcast = try frameBroadcast(camera)
+        _ = try running()
+        let clock = hardware.clock
+        if let latest = broadcast.latest, latest.captureTime.duration(to: clock.now) <= .seconds(1) { return latest }
+        let frames = broadcast.subscribe(bufferSize: 1)
+        let frame = try await withThrowingTaskGroup(of: CapturedFrame?.self) { group in
+            group.addTask {
+                for await frame in frames { return frame }
+                return nil
+            }
+            group.addTask {
+                try await clock.sleep(until: clock.deadline(after: timeout), tolerance: nil)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        guard let frame else {
+            let state = status.cameras.first { $0.name == camera }
+            throw NodeError(
+                "camera \(camera) gave no frame within \(timeout.humanReadable)"
+                    + (state?.lastError.map { " (camera lost: \($0))" } ?? ""))
+        }
+        return frame
+    }
+
+    /// Sets the IR illuminator: on, off, or auto (following the scene's brightness with the
+    /// configuration's thresholds).
+    public func setIlluminator(_ mode: NodeConfiguration.IRMode) throws {
+        try running().setIlluminator(try Self.illuminatorMode(mode, configuration.outputs))
+    }
+
+    // MARK: Running
+
+    /// Records until ``stop()``, `duration` (on the node's clock: virtual on a simulated board)
+    /// or cancellation; then shuts down in order. Run it once.
+    public func run(for duration: Duration? = nil) async throws {
+        let events = eventBroadcast.subscribe(bufferSize: Self.hookEventBuffer)
+        let hardware = hardware
+        try await hardware.run { [self] in
+            let wallClock = WallClock(clock: hardware.clock)
+            let storage = RecorderStorage(layout: layout, index: index, retention: configuration.retention, wallClock: wallClock)
+            let observer = RecorderObserver(
+                event: { [eventBroadcast] in eventBroadcast.publish($0) },
+                frame: { [frameBroadcasts] name, frame in frameBroadcasts[name]?.publish(frame) })
+            var cameras: [CameraRecorder] = []
+            var ports: [AnySerialPort] = []
+            do {
+                for (entry, plan) in plans {
+                    let (driver, port) = try await hardware.openCamera(plan)
+                    ports.append(port)
+                    cameras.append(CameraRecorder(
+                        name: entry.name, camera: driver,
+                        settings: CameraSettings(width: entry.width, height: entry.height, compression: entry.compression),
+                        clock: hardware.clock, events: configuration.events, useCameraMotion: configuration.triggers.cameraMotion,
+                        motion: detector, storage: storage, status: statusBoard, logger: logger, observer: observer))
+                }
+            } catch {
+                for port in ports { await port.close() }
+                throw error
+            }
+            let recorder = Recorder(
+                cameras: cameras, inputs: inputs, outputs: outputs, storage: storage, status: statusBoard, clock: hardware.clock,
+                logger: logger, observer: observer)
+            self.recorder.withLock { $0 = recorder }
+            let server: ControlServer?
+            do {
+                server = options.controlSocket ? try ControlServer(path: layout.socketPath, handler: controlHandler()) : nil
+            } catch {
+                for port in ports { await port.close() }
+                throw NodeError("cannot serve \(layout.socketPath): \(error)")
+            }
+            let systemd = options.systemd ? SystemdService(status: statusBoard, logger: logger) : nil
+            systemd?.ready("recording \(cameras.count) camera\(cameras.count == 1 ? "" : "s") to \(layout.root)")
+            await withTaskGroup(of: Void.self) { consumers in
+                consumers.addTask { await self.runHooks(events) }
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await recorder.run() }
+                    group.addTask { await self.stopRequest.wait() }
+                    if let duration {
+                        group.addTask {
+                            try? await hardware.clock.sleep(until: hardware.clock.deadline(after: duration), tolerance: nil)
+                        }
+                    }
+                    await group.next()
+                    group.cancelAll()
+                }
+                systemd?.stopping()
+                server?.stop()
+                for port in ports { await port.close() }
+                finishBroadcasts()
+                await consumers.waitForAll()
+            }
+        }
+        inputs.pir?.release()
+        inputs.tamper?.release()
+        let unfinished = await hooks.shutdown(timeout: .seconds(5))
+        if unfinished > 0 { logger.warning("\(unfinished) hook command\(unfinished == 1 ? "" : "s") still running at shutdown were ended") }
+        finishBroadcasts()
+        withExtendedLifetime(lock) {}
+    }
+
+    /// Asks a running node to stop: open movies and events are finished first.
+    public func stop() { stopRequest.signal() }
+
+    // MARK: Parts
+
+    /// The hooks' buffer of events: the hook runner never blocks, so this only smooths bursts.
+    static let hookEventBuffer = 4096
+
+    private func running() throws -> Recorder {
+        guard let recorder = recorder.withLock({ $0 }) else { throw NodeError("the node is not recording yet") }
+        return recorder
+    }
+
+    private func frameBroadcast(_ camera: String) throws -> Broadcast<CapturedFrame> {
+        guard let broadcast = frameBroadcasts[camera] else {
+            throw NodeError("no camera named '\(camera)'; cameras: \(cameraNames.joined(separator: ", "))")
+        }
+        return broadcast
+    }
+
+    private func finishBroadcasts() {
+        eventBroadcast.finish()
+        for broadcast in frameBroadcasts.values { broadcast.finish() }
+    }
+
+    /// The hooks, as a consumer of the node's events.
+    private func runHooks(_ events: Subscription<RecorderEvent>) async {
+        for await event in events {
+            if let invocation = HookInvocation(event, storageRoot: layout.root) {
+                hooks.run(invocation.kind, environment: invocation.environment)
+            }
+        }
+    }
+
+    /// The control socket, as a consumer of the node's API.
+    private func controlHandler() -> @Sendable (ControlRequest) -> ControlResponse {
+        { [self] request in
+            switch request.command {
+            case .status:
+                return ControlResponse(ok: true, status: status)
+            case .trigger:
+                do {
+                    let duration = try request.seconds.map { seconds throws(NodeError) in
+                        guard seconds.isFinite, seconds >= 0, seconds <= Recorder.longestManualTrigger.seconds else {
+                            throw NodeError(
+                                "'seconds' must be from 0 to \(Int(Recorder.longestManualTrigger.seconds)), not \(seconds)")
+                        }
+                        return Duration.milliseconds(Int64((seconds * 1000).rounded()))
+                    }
+                    return ControlResponse(ok: true, triggered: try trigger(camera: request.camera, for: duration))
+                } catch {
+                    return ControlResponse(ok: false, error: "\(error)")
+                }
+            }
+        }
+    }
+
+    private static func describeLine(_ role: LogicalLine, on board: BoardDescription) -> String {
+        board.lines[role].map { "\($0.chipLabel):\($0.offset)" } ?? "none"
+    }
+
+    /// The storage root, made if missing with owner-and-group-only permissions whatever the umask.
+    private static func createStorageRoot(_ root: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw NodeError("the storage root \(root) is not a folder") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+            try FileManager.default.setAttributes([.posixPermissions: 0o750], ofItemAtPath: root)
+        } catch {
+            throw NodeError("cannot create the storage root \(root): \(error.localizedDescription)")
+        }
+    }
+
+    /// The status LED and IR illuminator on the board's lines, as the configuration asks. A
+    /// board without the line goes without the output; a line that cannot be had goes to
+    /// `unavailable` (which fails start-up or lets the node run without it).
+    private static func makeOutputs(
+        _ settings: NodeConfiguration.Outputs, hardware: NodeHardware, logger: Logger,
+        unavailable: (String, any Error) throws -> Void
+    ) throws -> Recorder.Outputs {
+        var outputs = Recorder.Outputs()
+        func request(_ role: LogicalLine) throws -> (any LineRequest)? {
+            guard hardware.board.lines[role] != nil else { return nil }
+            do {
+                let line = try hardware.resolveLine(role.rawValue)
+                return try line.chip.requestLines([line.offset], settings: line.settings, consumer: "vigil-record")
+            } catch {
+                try unavailable("the \(role) line (\(describeLine(role, on: hardware.board)))", error)
+                return nil
+            }
+        }
+        if settings.statusLED, let line = try request(.statusLED) {
+            outputs.statusLED = try StatusLED(line: line, pattern: .idle)
+        }
+        if let line = try request(.irLED) {
+            outputs.illuminator = try Illuminator(line: line, mode: illuminatorMode(settings.ir, settings))
+        }
+        return outputs
+    }
+
+    static func illuminatorMode(_ mode: NodeConfiguration.IRMode, _ settings: NodeConfiguration.Outputs) throws -> Illuminator.Mode {
+        switch mode {
+        case .off: .off
+        case .on: .on
+        case .auto: .auto(try Illuminator.DarknessThresholds(onBelow: settings.irOnBelow, offAbove: settings.irOffAbove))
+        case .schedule:
+            .schedule(
+                try DailySchedule(
+                    from: TimeOfDay(secondsSinceMidnight: settings.irFrom * 60), to: TimeOfDay(secondsSinceMidnight: settings.irTo * 60)))
+        }
+    }
+}
+
+/// A stop asked for from any thread, awaited by the node's run.
+private final class StopRequest: Sendable {
+    private let state = Mutex<(stopped: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func signal() {
+        let waiters = state.withLock { state in
+            state.stopped = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once ``signal()`` was called (at once if it was already), or on cancellation.
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state in
+                    if state.stopped || Task.isCancelled { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            signalCancelled()
+        }
+    }
+
+    private func signalCancelled() {
+        let waiters = state.withLock { state in
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
