@@ -17,19 +17,20 @@ public struct NodeHardware: Sendable {
     public let clock: any HALClock
     /// The simulated board, on the simulated backend.
     public let simulation: SimulatedBoard?
-    /// How many times faster than the wall clock the simulated board runs.
-    public let speed: Double
+    /// How many times faster than the wall clock the simulated board runs; nil for as fast as
+    /// the machine can (tests).
+    public let speed: Double?
 
     /// - Parameters:
     ///   - board: a name from Boards/ or a path to a board file.
     ///   - backend: sim or linux; nil for the board's own.
-    public init(board name: String, backend: BoardBackend? = nil, speed: Double = 1) throws {
+    public init(board name: String, backend: BoardBackend? = nil, speed: Double? = 1) throws {
         let board = try BoardCatalog().load(nameOrPath: name)
         try self.init(board: board, backend: backend, speed: speed)
     }
 
     /// The hardware of `board` on `backend` (nil for the board's own).
-    public init(board: BoardDescription, backend: BoardBackend? = nil, speed: Double = 1) throws {
+    public init(board: BoardDescription, backend: BoardBackend? = nil, speed: Double? = 1) throws {
         let backend = backend ?? board.backend
         self.board = board
         self.backend = backend
