@@ -75,8 +75,8 @@ let package = Package(
         .target(
             name: "VigilCLI",
             dependencies: [
-                "Node", "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG",
-                "Recorder", "EventStore", "Movies", "Peripherals",
+                "Node", "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes",
+                "Recorder", "EventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -85,7 +85,8 @@ let package = Package(
         .executableTarget(
             name: "VigilBench",
             dependencies: [
-                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "Scenes", "Recorder",
+                "Node", "HAL", "HALLinux", "HALSimulation", "BoardSupport", "Scenes", "Recorder",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/VigilBench"),
@@ -121,7 +122,8 @@ let package = Package(
         .testTarget(
             name: "NodeTests",
             dependencies: [
-                "Node", "HAL", "HALSimulation", "BoardSupport", "CameraDrivers", "Recorder", "EventStore", "Movies", "TestSupport",
+                "Node", "HAL", "HALSimulation", "BoardSupport", "CameraDrivers", "Recorder", "EventStore", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "VigilCLITests",

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <unistd.h>
 #include <sys/types.h>
-#include <sys/socket.h>
 
 extern int posix_openpt(int flags);
 extern int grantpt(int fd);
@@ -33,14 +32,13 @@ struct vigil_peer_credentials {
     gid_t gid;
 };
 
+// Declared here rather than through <sys/socket.h>, whose declarations would then belong to
+// this module and vanish from Glibc's for other files.
+extern int getsockopt(int fd, int level, int option, void *value, unsigned int *length);
+
 /// The peer's credentials on a connected Unix socket (SO_PEERCRED); -1 and errno on failure.
 static inline int vigil_get_peer_credentials(int fd, struct vigil_peer_credentials *peer) {
-#ifdef SO_PEERCRED
-    int option = SO_PEERCRED;
-#else
-    int option = 17;  /* SO_PEERCRED on x86, arm and arm64 Linux */
-#endif
-    socklen_t length = sizeof(*peer);
-    return getsockopt(fd, SOL_SOCKET, option, peer, &length);
+    unsigned int length = sizeof(*peer);
+    return getsockopt(fd, 1 /* SOL_SOCKET */, 17 /* SO_PEERCRED on x86, arm and arm64 Linux */, peer, &length);
 }
 #endif
