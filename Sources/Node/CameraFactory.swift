@@ -75,7 +75,7 @@ extension NodeHardware {
             }
         case .ov528, .ucam3, nil:
             guard OV528.Variant.ov528.baudDivisors(for: baud) != nil, SerialConfiguration.standardBaudRates.contains(baud) else {
-                throw NodeError("--baud \(baud) is not a baud a serial camera can be set to; use one of \(Self.ov528Bauds.map(String.init).joined(separator: ", "))")
+                throw NodeError("--baud \(baud) is not a baud a serial camera can be set to; use one of \(OV528.searchBauds.map(String.init).joined(separator: ", "))")
             }
         }
         var power: (any LineRequest)?
@@ -113,8 +113,6 @@ extension NodeHardware {
         }
     }
 
-    /// The bauds OV528-family cameras are looked for at, the commonest first.
-    public static let ov528Bauds = [115200, 57600, 38400, 19200, 9600, 230400, 460800, 921600]
 
     private func vc0706Options(_ plan: CameraPlan) -> VC0706Camera<AnySerialPort>.Options {
         var options = VC0706Camera<AnySerialPort>.Options()
@@ -134,8 +132,8 @@ extension NodeHardware {
         // The board's or the named baud first, where it is an OV528-family board's; else
         // the family's own default.
         let named = plan.baudGiven || (plan.model != nil && board.camera.model != .vc0706)
-        options.probeBauds = (named ? [plan.baud] : []) + Self.ov528Bauds.filter { !named || $0 != plan.baud }
-        options.preferredBauds = plan.preferFastest ? Self.ov528Bauds.filter { $0 <= plan.maxBaud }.sorted(by: >) : []
+        options.probeBauds = (named ? [plan.baud] : []) + OV528.searchBauds.filter { !named || $0 != plan.baud }
+        options.preferredBauds = plan.preferFastest ? OV528.searchBauds.filter { $0 <= plan.maxBaud }.sorted(by: >) : []
         if let power = plan.power { options.power = { on in try power.setValues([on]) } }
         return options
     }

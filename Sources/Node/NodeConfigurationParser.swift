@@ -261,8 +261,9 @@ struct NodeConfigurationParser {
         return value
     }
 
+    /// A baud some serial camera family takes; the camera plan checks it against the model.
     private mutating func baud(_ node: Node, _ what: String) -> Int? {
-        let bauds = VC0706.supportedBauds.sorted()
+        let bauds = Set(VC0706.supportedBauds + OV528.searchBauds).sorted()
         guard let value = reader.integer(node, what) else { return nil }
         guard bauds.contains(value) else {
             reader.report("\(what) must be one of \(bauds.map(String.init).joined(separator: ", ")), not \(value)", at: node)

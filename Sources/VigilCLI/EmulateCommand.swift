@@ -71,7 +71,7 @@ struct EmulateCommand: AsyncParsableCommand {
                 throw ValidationError("--size is for the VC0706; OV528 and uCAM-III hosts choose the size themselves (INITIAL)")
             }
             guard SerialConfiguration.standardBaudRates.contains(startBaud), OV528.Variant.ov528.baudDivisors(for: startBaud) != nil else {
-                throw ValidationError("--baud \(startBaud) is not a baud the OV528 family can be set to; use one of \(NodeHardware.ov528Bauds.map(String.init).joined(separator: ", "))")
+                throw ValidationError("--baud \(startBaud) is not a baud the OV528 family can be set to; use one of \(OV528.searchBauds.map(String.init).joined(separator: ", "))")
             }
         }
     }

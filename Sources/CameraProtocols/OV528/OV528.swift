@@ -21,6 +21,9 @@ public enum OV528 {
     public static let endOfTransfer: UInt16 = 0xF0F0
     /// The clock SET BAUD's divisors divide: 14.7456 MHz.
     public static let baudClock = 14_745_600
+    /// The bauds a host looks for an OV528-family camera at, the commonest first: the standard
+    /// serial bauds SET BAUD can select.
+    public static let searchBauds = [115200, 57600, 38400, 19200, 9600, 230400, 460800, 921600]
     /// The most SYNC commands a uCAM host sends before giving up.
     public static let maximumSyncTries = 60
     /// The largest image size DATA can announce (24 bits).
