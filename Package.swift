@@ -41,13 +41,12 @@ let package = Package(
             providers: [.apt(["libavformat-dev"])]),
 
         .target(name: "HAL"),
-        .target(
-            name: "HALLinux",
-            dependencies: [
-                "HAL", "CGPIOD", "CSerialPort",
-                .product(name: "SystemPackage", package: "swift-system"),
-            ]),
-        .target(name: "HALSimulation", dependencies: ["HAL", "CPosix"]),
+        // The one helper every C call of the HAL backends goes through (errno to HALError).
+        .target(name: "SystemCalls", dependencies: ["HAL"]),
+        // The one file-system layer: atomic, durable publishing, typed errno, free space.
+        .target(name: "Files", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "HALLinux", dependencies: ["HAL", "SystemCalls", "Files", "CGPIOD", "CSerialPort"]),
+        .target(name: "HALSimulation", dependencies: ["HAL", "SystemCalls", "CPosix"]),
         .target(name: "BoardSupport", dependencies: ["HAL", .product(name: "Yams", package: "Yams")]),
         .target(name: "Peripherals", dependencies: ["HAL"]),
         .target(name: "CameraProtocols"),
@@ -55,18 +54,18 @@ let package = Package(
         .target(name: "JPEG", dependencies: ["CTurboJPEG"]),
         .target(name: "Scenes", dependencies: ["HAL", "JPEG"]),
         .target(name: "Emulators", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "JPEG"]),
-        .target(name: "Movies", dependencies: ["CAVFormat"]),
-        .target(name: "EventStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Movies", dependencies: ["Files", "CAVFormat"]),
+        .target(name: "EventStore", dependencies: ["Files", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Recorder",
             dependencies: [
-                "HAL", "CameraDrivers", "Peripherals", "JPEG", "Movies", "EventStore",
+                "HAL", "SystemCalls", "Files", "CameraDrivers", "Peripherals", "JPEG", "Movies", "EventStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "VigilCLI",
             dependencies: [
-                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Recorder", "EventStore", "Movies", "Peripherals",
+                "HAL", "SystemCalls", "Files", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Recorder", "EventStore", "Peripherals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -76,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "VigilBench",
             dependencies: [
-                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "Scenes", "Recorder",
+                "HAL", "SystemCalls", "HALLinux", "HALSimulation", "BoardSupport", "Scenes", "Recorder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/VigilBench"),
@@ -84,6 +83,8 @@ let package = Package(
         // Helpers shared by the test targets (running ffprobe and other tools).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HALTests", dependencies: ["HAL"]),
+        .testTarget(name: "SystemCallsTests", dependencies: ["HAL", "SystemCalls"]),
+        .testTarget(name: "FilesTests", dependencies: ["Files", "TestSupport"]),
         .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "CGPIOD"]),
         .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "BoardSupport"]),
@@ -95,13 +96,13 @@ let package = Package(
             dependencies: ["HAL", "HALSimulation", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG"]),
         .testTarget(name: "ScenesTests", dependencies: ["HAL", "JPEG", "Scenes", "TestSupport"]),
         .testTarget(name: "EmulatorsTests", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "Emulators", "JPEG"]),
-        .testTarget(name: "MoviesTests", dependencies: ["Movies", "JPEG", "HALSimulation", "TestSupport"]),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore"]),
+        .testTarget(name: "MoviesTests", dependencies: ["Movies", "Files", "JPEG", "HALSimulation", "TestSupport"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Files"]),
         .testTarget(
             name: "RecorderTests",
             dependencies: [
-                "HAL", "HALSimulation", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Movies", "EventStore", "Recorder",
-                "TestSupport",
+                "HAL", "HALSimulation", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Movies", "EventStore",
+                "Files", "Recorder", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "HILTests",
@@ -111,7 +112,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "VigilCLITests",
-            dependencies: ["VigilCLI", "HAL", "HALSimulation", "BoardSupport", "Recorder", "EventStore", "TestSupport"]),
+            dependencies: ["VigilCLI", "HAL", "SystemCalls", "HALSimulation", "Recorder", "EventStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import CSerialPort
+import Files
 import HAL
 
 /// The serial ports of a Linux system.

@@ -1,5 +1,6 @@
 import Glibc
 import HAL
+import SystemCalls
 
 /// One open serial device, driven without ever blocking for long.
 ///

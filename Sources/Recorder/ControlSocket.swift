@@ -1,6 +1,7 @@
 import Foundation
 import HAL
 import Synchronization
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import CameraDrivers
 import EventStore
+import Files
 import Foundation
 import HAL
 import Logging
@@ -248,8 +249,12 @@ final class EventWriter {
         guard let event = report.event else { return }
         do {
             let path = try layout.snapshotPath(camera: camera, start: event.start)
-            try AtomicFile.write(frame.jpeg, to: path)
+            try FileSystem.publish(frame.jpeg, to: path)
             snapshot = path
+        } catch let error as FileError where error.kind == .diskFull {
+            fail("snapshot: \(error)")
+            logger.error("disk full: freeing space by the retention policy")
+            enforceRetention()
         } catch {
             fail("snapshot: \(error)")
         }

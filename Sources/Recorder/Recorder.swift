@@ -1,5 +1,6 @@
 import CameraDrivers
 import EventStore
+import Files
 import Foundation
 import HAL
 import Logging
@@ -236,7 +237,7 @@ public final class Recorder: Sendable {
 
     private func refreshStorage() {
         let used = (try? storage.index.totalBytes()) ?? 0
-        let free = try? DiskSpace.free(at: storage.layout.root)
+        let free = try? FileSystem.freeSpace(at: storage.layout.root)
         let events = (try? storage.index.eventCount()) ?? 0
         status.update { $0.storage = RecorderStatus.Storage(root: storage.layout.root, usedBytes: used, freeBytes: free, events: events) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import HAL
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import Foundation
 import HAL
+import SystemCalls
 import Testing
 
 @testable import VigilCLI
