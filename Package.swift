@@ -81,7 +81,7 @@ let package = Package(
             path: "Benchmarks/VigilBench"),
 
         // Helpers shared by the test targets (running ffprobe and other tools).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Files"], path: "Tests/TestSupport"),
         .testTarget(name: "HALTests", dependencies: ["HAL"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["HAL", "SystemCalls"]),
         .testTarget(name: "FilesTests", dependencies: ["Files", "TestSupport"]),

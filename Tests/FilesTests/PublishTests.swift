@@ -1,32 +1,11 @@
 import Files
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// Records the file-system layer's calls and fails the ones a test chooses.
-final class CallLog: Sendable {
-    private let state = Mutex<[FileCall]>([])
-    private let failure: @Sendable (FileCall) -> Int32?
-
-    init(failing failure: @escaping @Sendable (FileCall) -> Int32? = { _ in nil }) {
-        self.failure = failure
-    }
-
-    var calls: [FileCall] { state.withLock { $0 } }
-
-    /// The observer to install with `FileSystem.$observer.withValue`.
-    var observer: FileSystem.Observer {
-        { call in
-            self.state.withLock { $0.append(call) }
-            return self.failure(call)
-        }
-    }
-}
 
 @Suite struct PublishTests {
     let scratch: TemporaryDirectory
@@ -36,7 +15,7 @@ final class CallLog: Sendable {
     @Test func publishingWritesFlushesRenamesThenFlushesTheFolder() throws {
         defer { scratch.remove() }
         let path = scratch.file("snapshot.jpg")
-        let log = CallLog()
+        let log = FileCallLog()
         try FileSystem.$observer.withValue(log.observer) { try FileSystem.publish([0xFF, 0xD8, 0xFF, 0xD9], to: path) }
         let temporary = try #require(log.calls.first?.path)
         #expect(FileSystem.parentDirectory(of: temporary) == scratch.path)
@@ -56,7 +35,7 @@ final class CallLog: Sendable {
         let partial = scratch.file("movie.mkv.partial")
         let path = scratch.file("movie.mkv")
         #expect(FileManager.default.createFile(atPath: partial, contents: Data([1, 2, 3])))
-        let log = CallLog()
+        let log = FileCallLog()
         try FileSystem.$observer.withValue(log.observer) { try FileSystem.publish(finished: partial, as: path) }
         #expect(
             log.calls == [
@@ -70,7 +49,7 @@ final class CallLog: Sendable {
         defer { scratch.remove() }
         let path = scratch.file("snapshot.jpg")
         try FileSystem.publish([1], to: path)
-        let log = CallLog { $0.name == "write" ? ENOSPC : nil }
+        let log = FileCallLog { $0.name == "write" ? ENOSPC : nil }
         let error = try #require(throws: FileError.self) {
             try FileSystem.$observer.withValue(log.observer) { try FileSystem.publish([2, 3], to: path) }
         }
@@ -86,7 +65,7 @@ final class CallLog: Sendable {
         defer { scratch.remove() }
         let path = scratch.file("export.mkv")
         let folder = scratch.path
-        let log = CallLog { $0 == FileCall("fsync", folder) ? EIO : nil }
+        let log = FileCallLog { $0 == FileCall("fsync", folder) ? EIO : nil }
         let error = try #require(throws: FileError.self) {
             try FileSystem.$observer.withValue(log.observer) { try FileSystem.publish([7], to: path) }
         }
@@ -96,7 +75,7 @@ final class CallLog: Sendable {
 
     @Test func newFoldersAreFlushedIntoTheirParents() throws {
         defer { scratch.remove() }
-        let log = CallLog()
+        let log = FileCallLog()
         let folder = scratch.file("gate/2026-12-04")
         try FileSystem.$observer.withValue(log.observer) { try FileSystem.makeDirectories(folder) }
         let made = log.calls.filter { $0.name == "mkdir" || $0.name == "fsync" }
