@@ -14,11 +14,13 @@ public struct FileCall: Sendable, Hashable, CustomStringConvertible {
     /// The path it acts on (for `rename`, the destination; for a folder's `fsync`, the folder).
     public var path: String
 
+    /// The call `name` on `path`.
     public init(_ name: String, _ path: String) {
         self.name = name
         self.path = path
     }
 
+    /// `name path`.
     public var description: String { "\(name) \(path)" }
 }
 

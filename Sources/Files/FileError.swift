@@ -19,11 +19,11 @@ public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
         case readOnly
         /// The caller may not do this (`EACCES`, `EPERM`).
         case permissionDenied
-        /// The file or a folder on its path does not exist (`ENOENT`).
+        /// The file or a directory on its path does not exist (`ENOENT`).
         case notFound
         /// Something is already there (`EEXIST`).
         case exists
-        /// A component of the path is not a folder (`ENOTDIR`).
+        /// A component of the path is not a directory (`ENOTDIR`).
         case notDirectory
         /// The device reported an input/output error (`EIO`).
         case io
@@ -74,9 +74,9 @@ public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
         case .diskFull: "disk full"
         case .readOnly: "read-only file system"
         case .permissionDenied: "permission denied"
-        case .notFound: "no such file or folder"
+        case .notFound: "no such file or directory"
         case .exists: "already exists"
-        case .notDirectory: "not a folder"
+        case .notDirectory: "not a directory"
         case .io: "input/output error"
         case .other: String(cString: strerror(errno)).lowercased()
         }
@@ -90,9 +90,9 @@ public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
         case "fsync": "flushing"
         case "close": "closing"
         case "rename": "renaming to"
-        case "mkdir": "creating folder"
+        case "mkdir": "creating directory"
         case "unlink": "removing"
-        case "rmdir": "removing folder"
+        case "rmdir": "removing directory"
         case "stat": "examining"
         case "statvfs": "measuring free space of"
         case "opendir", "readdir": "listing"

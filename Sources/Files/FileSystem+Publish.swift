@@ -11,8 +11,8 @@ extension FileSystem {
     /// part, and the new one survives a power cut once this returns.
     ///
     /// The order, which ``observer`` sees: `open` a temporary file beside `path`, `write`,
-    /// `fsync` it, `close`, `rename` it to `path`, then `open`, `fsync` and `close` the folder
-    /// (without the folder's fsync the rename itself may be lost). On a failure before the
+    /// `fsync` it, `close`, `rename` it to `path`, then `open` and `fsync` the folder (without
+    /// the folder's fsync the rename itself may be lost in a power cut). On a failure before the
     /// rename the temporary file is removed and `path` is untouched.
     public static func publish(_ bytes: [UInt8], to path: String) throws(FileError) {
         try replace(path) { descriptor, temporary throws(FileError) in

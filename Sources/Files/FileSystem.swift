@@ -15,8 +15,11 @@ import Darwin
 public enum FileSystem {
     /// What a path names.
     public enum EntryKind: Sendable, Hashable {
+        /// A regular file.
         case file
+        /// A directory.
         case directory
+        /// Anything else: a device, a socket, a pipe.
         case other
     }
 

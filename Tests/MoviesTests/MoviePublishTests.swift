@@ -12,12 +12,18 @@ import Glibc
 /// A finished movie is published through the file-system layer: flushed, renamed, its folder
 /// flushed; a full disk on the way is a full disk.
 @Suite struct MoviePublishTests {
+    /// A writer of `directory/gate.mkv` holding one frame.
+    private func oneFrameWriter(in directory: TemporaryDirectory) throws -> MovieWriter {
+        let writer = try MovieWriter(path: directory.file("gate.mkv"), width: 320, height: 240)
+        try writer.append(jpeg: try TestFrames.jpeg(number: 0, width: 320, height: 240), at: .seconds(1))
+        return writer
+    }
+
     @Test func finishingFlushesTheMovieRenamesItThenFlushesTheFolder() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("gate.mkv")
-        let writer = try MovieWriter(path: path, width: 320, height: 240)
-        try writer.append(jpeg: try TestFrames.jpeg(number: 0, width: 320, height: 240), at: .seconds(1))
+        let writer = try oneFrameWriter(in: directory)
+        let path = writer.path
         let log = FileCallLog()
         let summary = try FileSystem.$observer.withValue(log.observer) { try writer.finish() }
         let partial = writer.partialPath
@@ -34,9 +40,8 @@ import Glibc
     @Test func aFullDiskWhilePublishingIsAFullDiskAndLeavesThePartialFile() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("gate.mkv")
-        let writer = try MovieWriter(path: path, width: 320, height: 240)
-        try writer.append(jpeg: try TestFrames.jpeg(number: 0, width: 320, height: 240), at: .seconds(1))
+        let writer = try oneFrameWriter(in: directory)
+        let path = writer.path
         let partial = writer.partialPath
         let log = FileCallLog { $0 == FileCall("fsync", partial) ? ENOSPC : nil }
         let error = try #require(throws: MovieError.self) {
