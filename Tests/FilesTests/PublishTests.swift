@@ -90,6 +90,21 @@ import Glibc
         #expect(blocked.kind == .notDirectory)
     }
 
+    @Test func removalsReportWhatTheyDid() throws {
+        defer { scratch.remove() }
+        let folder = scratch.file("day")
+        try FileSystem.makeDirectories(folder)
+        try FileSystem.publish([1, 2, 3], to: folder + "/a.jpg")
+        #expect(try FileSystem.contents(of: folder) == ["a.jpg"])
+        #expect(try FileSystem.removeDirectoryIfEmpty(folder) == false)
+        #expect(try FileSystem.removeFile(folder + "/a.jpg") == 3)
+        #expect(try FileSystem.removeFile(folder + "/a.jpg") == nil)
+        #expect(try FileSystem.removeDirectoryIfEmpty(folder) == true)
+        #expect(try FileSystem.removeDirectoryIfEmpty(folder) == false)
+        let missing = try #require(throws: FileError.self) { try FileSystem.contents(of: folder) }
+        #expect(missing.kind == .notFound && missing.call == "opendir" && missing.path == folder)
+    }
+
     @Test func errnoValuesMapToKinds() {
         #expect(FileError.Kind(errno: ENOSPC) == .diskFull)
         #expect(FileError.Kind(errno: EDQUOT) == .diskFull)
