@@ -41,13 +41,12 @@ let package = Package(
             providers: [.apt(["libavformat-dev"])]),
 
         .target(name: "HAL"),
-        .target(
-            name: "HALLinux",
-            dependencies: [
-                "HAL", "CGPIOD", "CSerialPort",
-                .product(name: "SystemPackage", package: "swift-system"),
-            ]),
-        .target(name: "HALSimulation", dependencies: ["HAL", "CPosix"]),
+        // The one helper every C call of the HAL backends goes through (errno to HALError).
+        .target(name: "SystemCalls", dependencies: ["HAL"]),
+        // The one file-system layer: atomic, durable publishing, typed errno, free space.
+        .target(name: "Files", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "HALLinux", dependencies: ["HAL", "SystemCalls", "Files", "CGPIOD", "CSerialPort"]),
+        .target(name: "HALSimulation", dependencies: ["HAL", "SystemCalls", "CPosix"]),
         .target(name: "BoardSupport", dependencies: ["HAL", .product(name: "Yams", package: "Yams")]),
         .target(name: "Peripherals", dependencies: ["HAL"]),
         .target(name: "CameraProtocols"),
@@ -55,12 +54,12 @@ let package = Package(
         .target(name: "JPEG", dependencies: ["CTurboJPEG"]),
         .target(name: "Scenes", dependencies: ["HAL", "JPEG"]),
         .target(name: "Emulators", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "JPEG"]),
-        .target(name: "Movies", dependencies: ["CAVFormat"]),
-        .target(name: "EventStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Movies", dependencies: ["Files", "CAVFormat"]),
+        .target(name: "EventStore", dependencies: ["Files", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Recorder",
             dependencies: [
-                "HAL", "CameraDrivers", "Peripherals", "JPEG", "Movies", "EventStore",
+                "HAL", "SystemCalls", "Files", "CameraDrivers", "Peripherals", "JPEG", "Movies", "EventStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The composition root: board + configuration -> a running node with one typed API.
@@ -68,15 +67,15 @@ let package = Package(
             name: "Node",
             dependencies: [
                 "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG",
-                "Recorder", "EventStore", "Peripherals", "CPosix",
+                "Recorder", "EventStore", "Peripherals", "SystemCalls", "Files", "CPosix",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]),
         .target(
             name: "VigilCLI",
             dependencies: [
-                "Node", "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes",
-                "Recorder", "EventStore",
+                "Node", "HAL", "SystemCalls", "Files", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers",
+                "Emulators", "Scenes", "Recorder", "EventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -85,15 +84,17 @@ let package = Package(
         .executableTarget(
             name: "VigilBench",
             dependencies: [
-                "Node", "HAL", "HALLinux", "HALSimulation", "BoardSupport", "Scenes", "Recorder",
+                "Node", "HAL", "SystemCalls", "HALLinux", "HALSimulation", "BoardSupport", "Scenes", "Recorder",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/VigilBench"),
 
         // Helpers shared by the test targets (running ffprobe and other tools).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Files"], path: "Tests/TestSupport"),
         .testTarget(name: "HALTests", dependencies: ["HAL"]),
+        .testTarget(name: "SystemCallsTests", dependencies: ["HAL", "SystemCalls"]),
+        .testTarget(name: "FilesTests", dependencies: ["Files", "TestSupport"]),
         .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "CGPIOD"]),
         .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "BoardSupport"]),
@@ -105,13 +106,13 @@ let package = Package(
             dependencies: ["HAL", "HALSimulation", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG"]),
         .testTarget(name: "ScenesTests", dependencies: ["HAL", "JPEG", "Scenes", "TestSupport"]),
         .testTarget(name: "EmulatorsTests", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "Emulators", "JPEG"]),
-        .testTarget(name: "MoviesTests", dependencies: ["Movies", "JPEG", "HALSimulation", "TestSupport"]),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore"]),
+        .testTarget(name: "MoviesTests", dependencies: ["Movies", "Files", "JPEG", "HALSimulation", "TestSupport"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Files"]),
         .testTarget(
             name: "RecorderTests",
             dependencies: [
-                "HAL", "HALSimulation", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Movies", "EventStore", "Recorder",
-                "TestSupport",
+                "HAL", "HALSimulation", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG", "Movies", "EventStore",
+                "Files", "Recorder", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "HILTests",
@@ -127,7 +128,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "VigilCLITests",
-            dependencies: ["VigilCLI", "Node", "HAL", "HALSimulation", "BoardSupport", "Recorder", "EventStore", "TestSupport"]),
+            dependencies: ["VigilCLI", "Node", "HAL", "SystemCalls", "HALSimulation", "Recorder", "EventStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

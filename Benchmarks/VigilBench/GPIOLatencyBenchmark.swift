@@ -5,6 +5,7 @@ import HAL
 import HALLinux
 import HALSimulation
 import Synchronization
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc

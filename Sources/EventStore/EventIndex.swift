@@ -1,3 +1,4 @@
+import Files
 import Foundation
 import GRDB
 
@@ -39,7 +40,11 @@ public final class EventIndex: Sendable {
             if readOnly {
                 throw EventStoreError(kind: .notFound, message: "open index read-only: no file at \(path)")
             }
-            try FileSystem.makeDirectories(FileSystem.parentDirectory(of: path))
+            do {
+                try FileSystem.makeDirectories(FileSystem.parentDirectory(of: path))
+            } catch {
+                throw EventStoreError(error)
+            }
         case .directory, .other:
             throw EventStoreError(kind: .cannotOpen, message: "open index: \(path) is not a regular file")
         }

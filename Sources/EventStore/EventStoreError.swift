@@ -1,3 +1,4 @@
+import Files
 import Foundation
 import GRDB
 
@@ -97,18 +98,19 @@ extension EventStoreError {
         return EventStoreError(kind: .database, message: "\(operation): \(error)")
     }
 
-    /// An error for a failed system call, classified by `errno`.
-    static func system(_ code: Int32, operation: String, path: String) -> EventStoreError {
+    /// The error for a failed file-system call: a full disk stays ``Kind/diskFull``, a
+    /// read-only file system ``Kind/readOnly``, and so on; the message is the file error's
+    /// description (the call, the path and the errno's name).
+    public init(_ error: FileError) {
         let kind: Kind
-        switch code {
-        case EACCES, EPERM: kind = .permissionDenied
-        case ENOENT: kind = .notFound
-        case EROFS: kind = .readOnly
-        case ENOSPC, EDQUOT: kind = .diskFull
-        case EIO: kind = .io
-        default: kind = .fileSystem
+        switch error.kind {
+        case .diskFull: kind = .diskFull
+        case .readOnly: kind = .readOnly
+        case .permissionDenied: kind = .permissionDenied
+        case .notFound: kind = .notFound
+        case .io: kind = .io
+        case .exists, .notDirectory, .other: kind = .fileSystem
         }
-        let reason = String(cString: strerror(code))
-        return EventStoreError(kind: kind, message: "\(operation) \(path): \(reason)", errno: code)
+        self.init(kind: kind, message: error.description, errno: error.errno)
     }
 }

@@ -1,3 +1,4 @@
+import Files
 import Foundation
 
 /// Deciding and carrying out which events to delete under a ``RetentionPolicy``.
@@ -14,7 +15,7 @@ public enum Retention {
     /// - Parameters:
     ///   - events: every event with the bytes it takes (``EventIndex/usage()``), in any order.
     ///   - now: the current wall-clock time, for the age limit.
-    ///   - freeBytes: free bytes on the storage file system now (``DiskSpace/free(at:)``).
+    ///   - freeBytes: free bytes on the storage file system now (``FileSystem/freeSpace(at:)``).
     ///   - protecting: ids never to delete.
     public static func plan(
         events: [EventUsage], policy: RetentionPolicy, now: Date, freeBytes: Int64, protecting: Set<Int64>
@@ -41,7 +42,7 @@ public enum Retention {
     /// ``EventIndex/usage()``, then for each chosen event removes its movies (each movie's path and
     /// its `.partial`), its snapshot, and its rows, and finally any day directory left empty.
     ///
-    /// `freeBytes` defaults to ``DiskSpace/free(at:)`` of `layout.root` (measured only when the
+    /// `freeBytes` defaults to ``FileSystem/freeSpace(at:)`` of `layout.root` (measured only when the
     /// policy has ``RetentionPolicy/minFreeBytes``). An event one of whose files cannot be removed
     /// keeps its row and is reported in ``RetentionResult/failures``; other events go on. Throws
     /// only for index errors and when free space cannot be measured.
@@ -54,7 +55,11 @@ public enum Retention {
         if let freeBytes {
             free = freeBytes
         } else if policy.minFreeBytes != nil {
-            free = try DiskSpace.free(at: layout.root)
+            do {
+                free = try FileSystem.freeSpace(at: layout.root)
+            } catch {
+                throw EventStoreError(error)
+            }
         } else {
             free = Int64.max
         }
@@ -79,7 +84,7 @@ public enum Retention {
                         directories.insert(FileSystem.parentDirectory(of: path))
                     }
                 } catch {
-                    result.failures.append(error)
+                    result.failures.append(EventStoreError(error))
                     failed = true
                 }
             }
@@ -88,7 +93,11 @@ public enum Retention {
             result.deletedEvents.append(id)
         }
         for directory in directories.sorted(by: >) {
-            FileSystem.removeDirectoryIfEmpty(directory)
+            do {
+                try FileSystem.removeDirectoryIfEmpty(directory)
+            } catch {
+                result.failures.append(EventStoreError(error))
+            }
         }
         return result
     }

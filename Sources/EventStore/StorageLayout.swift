@@ -1,3 +1,4 @@
+import Files
 import Foundation
 
 /// Where a camera node keeps its files, and how they are named.
@@ -112,7 +113,11 @@ public struct StorageLayout: Sendable, Hashable, Codable {
     @discardableResult
     public func createDirectory(camera: String, start: Date) throws(EventStoreError) -> String {
         let directory = try dayDirectory(camera: camera, start: start)
-        try FileSystem.makeDirectories(directory)
+        do {
+            try FileSystem.makeDirectories(directory)
+        } catch {
+            throw EventStoreError(error)
+        }
         return directory
     }
 
@@ -139,7 +144,7 @@ public struct StorageLayout: Sendable, Hashable, Codable {
     public func allMediaFiles() throws(EventStoreError) -> [String] {
         guard FileSystem.kind(at: root) == .directory else {
             if FileSystem.kind(at: root) == nil { return [] }
-            throw EventStoreError.system(ENOTDIR, operation: "list", path: root)
+            throw EventStoreError(FileError(errno: ENOTDIR, call: "opendir", path: root))
         }
         var found: [String] = []
         try walk(root, depth: 0, into: &found)
@@ -147,7 +152,13 @@ public struct StorageLayout: Sendable, Hashable, Codable {
     }
 
     private func walk(_ directory: String, depth: Int, into found: inout [String]) throws(EventStoreError) {
-        for name in try FileSystem.contents(of: directory) {
+        let names: [String]
+        do {
+            names = try FileSystem.contents(of: directory)
+        } catch {
+            throw EventStoreError(error)
+        }
+        for name in names {
             let path = FileSystem.join(directory, name)
             switch FileSystem.kind(at: path) {
             case .directory:

@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import HAL
+import SystemCalls
 
 /// Runs blocking waits on file descriptors away from Swift's cooperative thread pool.
 ///

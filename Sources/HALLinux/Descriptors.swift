@@ -1,5 +1,6 @@
 import Glibc
 import HAL
+import SystemCalls
 
 /// Sets `O_NONBLOCK` and `FD_CLOEXEC` on `descriptor`, keeping its other flags.
 func makeNonBlockingAndCloseOnExec(_ descriptor: Int32, target: String) throws(HALError) {

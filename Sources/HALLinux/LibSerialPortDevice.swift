@@ -1,4 +1,5 @@
 import CSerialPort
+import Files
 import Glibc
 import HAL
 

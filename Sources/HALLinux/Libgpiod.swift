@@ -1,5 +1,6 @@
 import CGPIOD
 import HAL
+import SystemCalls
 
 /// The libgpiod this build of Vigil uses: which of its two incompatible APIs, and what that
 /// API lets the kernel do.

@@ -1,4 +1,5 @@
 import CGPIOD
+import Files
 import HAL
 
 /// The GPIO chips of a Linux system: the character devices `gpiochipN`, driven through

@@ -2,6 +2,7 @@ import CGPIOD
 import Glibc
 import HAL
 import Synchronization
+import SystemCalls
 
 /// Lines of a ``LinuxGPIOChip`` requested together through libgpiod.
 ///

@@ -1,4 +1,5 @@
 import CSerialPort
+import Files
 import HAL
 
 /// The serial ports of a Linux system.
@@ -8,10 +9,10 @@ import HAL
 ///
 /// ``open(_:configuration:)`` validates the configuration, throws ``HALError/Kind/notFound``
 /// naming the path if nothing exists there, and otherwise opens the device with
-/// libserialport (``LibSerialPort``). When libserialport cannot drive the device, because it
+/// libserialport (``LinuxSerialPort`` with ``LinuxSerialPort/Driver/libserialport``). When libserialport cannot drive the device, because it
 /// has no `/sys/class/tty` entry (`sp_get_port_by_name` fails) or lacks modem-control lines
 /// (`sp_open` fails with `ENOTTY`), as happens for pseudo-terminals such as `/dev/pts/N`, it
-/// falls back automatically to plain termios (``TermiosSerialPort``). Either way the port is
+/// falls back automatically to plain termios (``LinuxSerialPort/Driver/termios``). Either way the port is
 /// raw, with the flow control asked for set explicitly.
 public struct LinuxSerial: SerialProvider {
     /// Where udev keeps stable names for serial devices.
@@ -51,9 +52,9 @@ public struct LinuxSerial: SerialProvider {
             throw HALError(.notFound, operation: "open", target: path, message: "no such serial device")
         }
         do {
-            return try LibSerialPort(path: path, configuration: configuration)
+            return try LinuxSerialPort(path: path, configuration: configuration, driver: .libserialport)
         } catch where error.kind == .unsupported {
-            return try TermiosSerialPort(path: path, configuration: configuration)
+            return try LinuxSerialPort(path: path, configuration: configuration, driver: .termios)
         }
     }
 

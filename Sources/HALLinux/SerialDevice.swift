@@ -1,9 +1,10 @@
 import Glibc
 import HAL
+import SystemCalls
 
 /// One open serial device, driven without ever blocking for long.
 ///
-/// A device is owned by a ``SerialPortEngine``, which calls it only with its lock held and
+/// A device is owned by a ``LinuxSerialPort``, which calls it only with its lock held and
 /// never after ``close()``. Errors name the call that failed and ``path``.
 protocol SerialDevice {
     /// The path the device was opened with.

@@ -1,5 +1,6 @@
 import Glibc
 import HAL
+import SystemCalls
 
 /// A serial device driven through plain POSIX calls and termios: any tty, pseudo-terminals
 /// included.

@@ -1,5 +1,6 @@
 import Glibc
 import HAL
+import SystemCalls
 
 /// How a ``SerialConfiguration`` is expressed in a `termios`.
 enum TermiosSettings {

@@ -1,6 +1,7 @@
 import Glibc
 import HAL
 import Synchronization
+import SystemCalls
 
 /// What one piece of work run by a ``DescriptorWaiter`` may do: wait on descriptors until a
 /// deadline, woken early by ``DescriptorWaiter/interrupt()`` and ended by the cancellation of

@@ -2,6 +2,7 @@ import HAL
 import Foundation
 import Synchronization
 import CPosix
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import CAVFormat
+import Files
 
 #if canImport(Glibc)
     import Glibc
@@ -69,11 +70,13 @@ public struct MovieError: Error, Sendable, Hashable, CustomStringConvertible {
         MovieError(kind: kind(ofAVError: code), call: call, message: LibAV.message(code), path: path, code: code)
     }
 
-    /// The error for a POSIX call that failed with `errno` `number`.
-    static func posix(_ call: String, _ number: Int32, path: String?) -> MovieError {
-        MovieError(
-            kind: kind(ofErrno: number), call: call, message: String(cString: strerror(number)), path: path,
-            code: -number)
+    /// The error for a failed file-system call: its kind in this module's terms (a full disk
+    /// stays ``Kind/diskFull``), its call and path, its description as the message and the
+    /// negated `errno` as the code.
+    init(_ error: FileError) {
+        self.init(
+            kind: Self.kind(of: error.kind), call: error.call, message: error.description, path: error.path,
+            code: -error.errno)
     }
 
     static func kind(ofAVError code: Int32) -> Kind {
@@ -84,11 +87,14 @@ public struct MovieError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     static func kind(ofErrno number: Int32) -> Kind {
-        switch number {
-        case ENOSPC, EDQUOT: .diskFull
-        case ENOENT: .notFound
-        case ENOMEM: .library
-        default: .io
+        number == ENOMEM ? .library : kind(of: FileError.Kind(errno: number))
+    }
+
+    static func kind(of kind: FileError.Kind) -> Kind {
+        switch kind {
+        case .diskFull: .diskFull
+        case .notFound: .notFound
+        case .readOnly, .permissionDenied, .exists, .notDirectory, .io, .other: .io
         }
     }
 }

@@ -1,3 +1,5 @@
+import Files
+
 /// Reads what a movie file holds with libavformat, to reconcile an index with the files on disk.
 ///
 /// Safe to call from any thread, also concurrently: each call has libav contexts of its own.
@@ -30,6 +32,10 @@ public enum MovieProbe {
         guard timing.frames > 0 else {
             throw MovieError(kind: .invalidMovie, call: "MovieProbe.summary", message: "the movie holds no whole frame", path: path)
         }
-        return MovieSummary(path: path, timing: timing, bytes: try FileSystem.size(of: path))
+        do {
+            return MovieSummary(path: path, timing: timing, bytes: try FileSystem.status(of: path).size)
+        } catch {
+            throw MovieError(error)
+        }
     }
 }

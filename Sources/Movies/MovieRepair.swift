@@ -1,3 +1,5 @@
+import Files
+
 /// Turns the partial file a crashed or interrupted ``MovieWriter`` left into a finished movie.
 ///
 /// Safe to call from any thread, also concurrently for different files.
@@ -63,8 +65,14 @@ public enum MovieRepair {
             FileSystem.removeIfPresent(temporary)
             throw error
         }
-        try FileSystem.remove(partial)
-        FileSystem.syncDirectory(of: partial)
+        do {
+            try FileSystem.removeFile(partial)
+        } catch {
+            throw MovieError(error)
+        }
+        // Best effort: should the removal be lost in a power cut, the next reconcile repairs
+        // the partial file again, to the same movie.
+        do { try FileSystem.syncDirectory(FileSystem.parentDirectory(of: partial)) } catch {}
         return summary
     }
 }

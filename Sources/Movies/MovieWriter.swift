@@ -1,4 +1,5 @@
 import CAVFormat
+import Files
 
 /// Records JPEG frames into a Matroska (`.mkv`) movie, muxed by libavformat without re-encoding
 /// (codec MJPEG), each frame stamped with its real capture time (variable frame rate, millisecond
@@ -222,13 +223,15 @@ public final class MovieWriter {
         timing = next
     }
 
-    /// Writes the trailer (index, duration), syncs the file to disk and renames it from
-    /// ``partialPath`` to ``path`` atomically, replacing any file there.
+    /// Writes the trailer (index, duration) and publishes the file through
+    /// ``FileSystem/publish(finished:as:)``: fsync, rename from ``partialPath`` to ``path``
+    /// (atomically replacing any file there), fsync the folder.
     ///
     /// - Returns: the movie's summary; its `duration` equals the one in the file's header.
     /// - Throws: ``MovieError/Kind/invalidMovie`` if no frame was appended (the partial file is
     ///   removed); a libav or file-system failure (``MovieError/Kind/diskFull``, ...) leaves the
-    ///   partial file for ``MovieRepair`` and nothing at `path`; ``MovieError/Kind/closed`` if
+    ///   partial file for ``MovieRepair`` and nothing at `path` (a failure of the folder's fsync
+    ///   leaves the movie at `path`, not yet durable); ``MovieError/Kind/closed`` if
     ///   already finished, abandoned or failed. The writer is closed afterwards in every case.
     public func finish() throws(MovieError) -> MovieSummary {
         let (context, _) = try openContexts("MovieWriter.finish")
@@ -246,16 +249,20 @@ public final class MovieWriter {
             let closed = avio_closep(&context.pointee.pb)
             guard closed >= 0 else { throw .libav("avio_closep", closed, path: partialPath) }
             release()
-            try FileSystem.sync(partialPath)
-            try FileSystem.rename(partialPath, to: path)
         } catch {
             fail(error)
             throw error
         }
-        state = .finished
-        FileSystem.syncDirectory(of: path)
-        let bytes = (try? FileSystem.size(of: path)) ?? 0
-        return MovieSummary(path: path, timing: timing, bytes: bytes)
+        do {
+            try FileSystem.publish(finished: partialPath, as: path)
+            let bytes = try FileSystem.status(of: path).size
+            state = .finished
+            return MovieSummary(path: path, timing: timing, bytes: bytes)
+        } catch {
+            let failure = MovieError(error)
+            fail(failure)
+            throw failure
+        }
     }
 
     /// Closes the writer without finishing the movie, leaving the partial file as a crash

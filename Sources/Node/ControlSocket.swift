@@ -1,6 +1,7 @@
 import CPosix
 import Foundation
 import HAL
+import SystemCalls
 import Synchronization
 
 #if canImport(Glibc)

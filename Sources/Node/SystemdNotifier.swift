@@ -1,5 +1,7 @@
 import Foundation
 import HAL
+import SystemCalls
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import CameraDrivers
 import EventStore
+import Files
 import Foundation
 import HAL
 import Logging
@@ -249,10 +250,14 @@ final class EventWriter {
         guard let event = report.event else { return }
         do {
             let path = try layout.snapshotPath(camera: camera, start: event.start)
-            try AtomicFile.write(frame.jpeg, to: path)
+            try FileSystem.publish(frame.jpeg, to: path)
             snapshot = path
             report.event?.snapshot = path
             emit(.snapshotTaken(camera: camera, eventID: event.id, path: path, at: wallClock.date(at: frame.captureTime)))
+        } catch let error as FileError where error.kind == .diskFull {
+            fail("snapshot: \(error)")
+            logger.error("disk full: freeing space by the retention policy")
+            enforceRetention()
         } catch {
             fail("snapshot: \(error)")
         }

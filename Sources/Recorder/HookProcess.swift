@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import HAL
+import SystemCalls
 
 /// One hook's shell, `/bin/sh -c COMMAND`: started by `posix_spawn` in a process group of its
 /// own (so that a timeout ends everything it started), signal mask and dispositions reset,

@@ -1,5 +1,6 @@
 import CameraDrivers
 import EventStore
+import Files
 import Foundation
 import HAL
 import Logging
@@ -274,7 +275,7 @@ public final class Recorder: Sendable {
             }
         }
         let used = read("index size") { try storage.index.totalBytes() }
-        let free = read("free space") { try DiskSpace.free(at: storage.layout.root) }
+        let free = read("free space") { try FileSystem.freeSpace(at: storage.layout.root) }
         let events = read("event count") { try storage.index.eventCount() }
         status.update {
             $0.storage = RecorderStatus.Storage(root: storage.layout.root, usedBytes: used ?? 0, freeBytes: free, events: events ?? 0)

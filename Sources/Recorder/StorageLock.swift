@@ -1,4 +1,5 @@
 import HAL
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc

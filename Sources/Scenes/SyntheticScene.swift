@@ -82,12 +82,12 @@ public struct SyntheticScene: Scene {
 
     /// Whether the frame shown at `time` is a night (IR) frame.
     public func isDark(at time: MonotonicInstant) -> Bool {
-        daylight.isDark(secondOfDay: wallClock(at: frameStart(frameIndex(at: time))).secondOfDay)
+        daylight.isDark(secondOfDay: civilTime(at: frameStart(frameIndex(at: time))).secondOfDay)
     }
 
-    /// The wall-clock time at scene time `time`, whole seconds.
-    func wallClock(at time: MonotonicInstant) -> WallClock {
-        WallClock(secondsSince1970: startDate.addingReportingOverflow(time.nanoseconds / 1_000_000_000).partialValue)
+    /// The civil date and time at scene time `time`, whole seconds.
+    func civilTime(at time: MonotonicInstant) -> CivilTime {
+        CivilTime(secondsSince1970: startDate.addingReportingOverflow(time.nanoseconds / 1_000_000_000).partialValue)
     }
 
     private func render(index: Int, width: Int, height: Int) throws(SceneError) -> Image {
@@ -96,7 +96,7 @@ public struct SyntheticScene: Scene {
             throw .invalidFrameSize(width: width, height: height)
         }
         let time = frameStart(index)
-        let clock = wallClock(at: time)
+        let clock = civilTime(at: time)
         let lighting: Lighting =
             daylight.isDark(secondOfDay: clock.secondOfDay)
             ? .night : .day(brightness: daylight.brightness(secondOfDay: clock.secondOfDay))
@@ -121,7 +121,7 @@ public struct SyntheticScene: Scene {
     }
 
     /// The timestamp, and under it the frame counter, at the top left.
-    private func drawOverlay(on canvas: Canvas, clock: WallClock, index: Int) {
+    private func drawOverlay(on canvas: Canvas, clock: CivilTime, index: Int) {
         let scale = max(1, canvas.height / 240)
         let margin = 3 * scale
         let counter = String(index)

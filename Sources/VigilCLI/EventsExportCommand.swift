@@ -1,5 +1,6 @@
 import ArgumentParser
 import EventStore
+import Files
 import Foundation
 import HAL
 
@@ -56,7 +57,7 @@ struct EventsExportCommand: AsyncParsableCommand {
         for source in sources {
             let target = URL(fileURLWithPath: directory).appendingPathComponent(URL(fileURLWithPath: source).lastPathComponent).path
             do {
-                files.append(Report.File(source: source, target: target, bytes: try AtomicFile.copy(from: source, to: target)))
+                files.append(Report.File(source: source, target: target, bytes: try FileSystem.publishCopy(of: source, to: target)))
             } catch {
                 throw CLIError("cannot export \(source) to \(directory): \(error)")
             }
@@ -69,15 +70,13 @@ struct EventsExportCommand: AsyncParsableCommand {
 
     /// Creates `path` and its parents unless it is already a directory; a clear error otherwise.
     static func makeDirectory(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw CLIError("cannot export to \(path): it is not a directory") }
-            return
+        if let kind = FileSystem.kind(at: path), kind != .directory {
+            throw CLIError("cannot export to \(path): it is not a directory")
         }
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try FileSystem.makeDirectories(path)
         } catch {
-            throw CLIError("cannot create the directory \(path): \((error as NSError).localizedDescription)")
+            throw CLIError("cannot create the directory \(path): \(error)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CameraDrivers
+import Files
 import Foundation
 import HAL
 import Node
@@ -65,10 +66,10 @@ struct SnapshotCommand: AsyncParsableCommand {
         print("\(report.file): \(report.width)x\(report.height), \(report.bytes) bytes in \(String(format: "%.2f", report.seconds)) s at \(report.baud) baud (\(String(format: "%.1f", report.lineRateFraction * 100))% of line rate)")
     }
 
-    /// Writes `bytes` to `path` atomically (temporary file, then rename).
+    /// Publishes `bytes` at `path` atomically and durably (``FileSystem/publish(_:to:)``).
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         do {
-            try AtomicFile.write(bytes, to: path)
+            try FileSystem.publish(bytes, to: path)
         } catch {
             throw CLIError("cannot write \(path): \(error)")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EventStore
+import Files
 import Foundation
 import HAL
 import Node
@@ -47,7 +48,7 @@ struct StatusCommand: AsyncParsableCommand {
             status.cameras.append(camera)
         }
         status.storage = RecorderStatus.Storage(
-            root: layout.root, usedBytes: try index.totalBytes(), freeBytes: try? DiskSpace.free(at: layout.root),
+            root: layout.root, usedBytes: try index.totalBytes(), freeBytes: try? FileSystem.freeSpace(at: layout.root),
             events: events.count)
         return status
     }

@@ -1,3 +1,4 @@
+import Files
 import Foundation
 import Testing
 @testable import EventStore
@@ -85,12 +86,14 @@ import Testing
         }
     }
 
-    @Test func freeSpace() throws {
-        try withScratch { (scratch: Scratch) throws in
-            #expect(try DiskSpace.free(at: scratch.path) > 0)
-            let error = #expect(throws: EventStoreError.self) { try DiskSpace.free(at: scratch.file("missing")) }
-            #expect(error?.kind == .notFound)
-        }
+    @Test func fileSystemErrorsKeepTheirKind() {
+        let full = EventStoreError(FileError(errno: ENOSPC, call: "write", path: "/data/a.jpg"))
+        #expect(full.kind == .diskFull && full.errno == ENOSPC)
+        #expect(full.description == "diskFull: disk full writing /data/a.jpg (write: ENOSPC)")
+        #expect(EventStoreError(FileError(errno: EROFS, call: "mkdir", path: "/data")).kind == .readOnly)
+        #expect(EventStoreError(FileError(errno: EACCES, call: "mkdir", path: "/data")).kind == .permissionDenied)
+        #expect(EventStoreError(FileError(errno: ENOENT, call: "statvfs", path: "/data")).kind == .notFound)
+        #expect(EventStoreError(FileError(errno: ENOTDIR, call: "mkdir", path: "/data")).kind == .fileSystem)
     }
 
     @Test func descriptionNamesKindAndSQL() {

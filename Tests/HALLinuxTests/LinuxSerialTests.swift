@@ -32,7 +32,7 @@ import Testing
 
     @Test func libSerialPortNamesTheCallAndTheMissingDevice() throws {
         let error = #expect(throws: HALError.self) {
-            try LibSerialPort(path: Self.missingDevice, configuration: SerialConfiguration(baudRate: 9600))
+            try LinuxSerialPort(path: Self.missingDevice, configuration: SerialConfiguration(baudRate: 9600), driver: .libserialport)
         }
         #expect(error?.kind == .notFound)
         #expect(error?.operation == "sp_get_port_by_name")
@@ -43,7 +43,7 @@ import Testing
     @Test func libSerialPortReportsAPseudoTerminalAsUnsupported() throws {
         let terminal = try PseudoTerminal()
         let error = #expect(throws: HALError.self) {
-            try LibSerialPort(path: terminal.slavePath, configuration: SerialConfiguration(baudRate: 9600))
+            try LinuxSerialPort(path: terminal.slavePath, configuration: SerialConfiguration(baudRate: 9600), driver: .libserialport)
         }
         #expect(error?.kind == .unsupported)
         #expect(error?.target == terminal.slavePath)
@@ -51,7 +51,7 @@ import Testing
 
     @Test func termiosSerialPortOpensAPseudoTerminalDirectly() async throws {
         let terminal = try PseudoTerminal()
-        let port = try TermiosSerialPort(path: terminal.slavePath, configuration: SerialConfiguration(baudRate: 57600))
+        let port = try LinuxSerialPort(path: terminal.slavePath, configuration: SerialConfiguration(baudRate: 57600), driver: .termios)
         #expect(port.configuration == SerialConfiguration(baudRate: 57600))
         try await port.write([0x11, 0x13])
         #expect(try terminal.read(count: 2) == [0x11, 0x13])

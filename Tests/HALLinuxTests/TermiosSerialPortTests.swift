@@ -24,7 +24,7 @@ import Testing
         let terminal = try PseudoTerminal()
         let port = try await LinuxSerial().open(
             terminal.slavePath, configuration: SerialConfiguration(baudRate: baudRate))
-        #expect(port is TermiosSerialPort)
+        #expect((port as? LinuxSerialPort)?.driver == .termios)
         #expect(port.name == terminal.slavePath)
         return Fixture(terminal: terminal, port: port)
     }

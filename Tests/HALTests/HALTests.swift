@@ -86,12 +86,6 @@ import Glibc
         #expect(HALError.Kind(errno: 13) == .permissionDenied)
     }
 
-    @Test func systemCallThrowsTheErrnoOfAFailedCall() {
-        #expect(throws: HALError.system(2, operation: "access", target: "/nonexistent")) {
-            try systemCall("access", target: "/nonexistent") { access("/nonexistent", 0) }
-        }
-    }
-
     @Test func chipSelectorsReadNumbersPathsAndLabels() {
         #expect(ChipSelector("2") == .number(2))
         #expect(ChipSelector("gpiochip4") == .number(4))

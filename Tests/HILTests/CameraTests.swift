@@ -20,7 +20,7 @@ extension HardwareInTheLoop {
                 try await target.withCameraPort(camera.serialConfiguration) { port in
                     if !(target is SimulatedTarget) {
                         #expect(
-                            port is LibSerialPort,
+                            (port as? LinuxSerialPort)?.driver == .libserialport,
                             "\(camera.device) is a UART: libserialport should drive it, not \(type(of: port))")
                     }
                     #expect(port.configuration == camera.serialConfiguration)

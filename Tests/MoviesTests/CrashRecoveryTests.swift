@@ -1,3 +1,4 @@
+import Files
 import TestSupport
 import Foundation
 import Testing
@@ -92,9 +93,9 @@ import Testing
         for index in 0..<10 {
             try writer.append(jpeg: try TestFrames.jpeg(number: index, width: 320, height: 240), at: .milliseconds(100 * index))
         }
-        let sizeAfterNine = try #require(try? FileSystem.size(of: writer.partialPath))
+        let sizeAfterNine = try #require(FileSystem.size(of: writer.partialPath))
         try writer.append(jpeg: try TestFrames.jpeg(number: 10, width: 320, height: 240), at: .milliseconds(1000))
-        let sizeAfterTen = try FileSystem.size(of: writer.partialPath)
+        let sizeAfterTen = try #require(FileSystem.size(of: writer.partialPath))
         writer.abandon()
         // A crash in the middle of writing frame 10's cluster.
         let torn = directory.file("torn.mkv.partial")

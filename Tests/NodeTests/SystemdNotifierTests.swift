@@ -1,5 +1,6 @@
 import Foundation
 import HAL
+import SystemCalls
 import TestSupport
 import Testing
 

@@ -63,8 +63,10 @@ struct RecorderRig {
 
     let retention: RetentionPolicy
 
-    /// Records for `duration` of virtual time, the PIR line following the visits.
-    func record(for duration: Duration) async throws {
+    /// Records for `duration` of virtual time, the PIR line following the visits; returns the
+    /// status board the recorder kept.
+    @discardableResult
+    func record(for duration: Duration) async throws -> StatusBoard {
         let pir = try chip.requestLines([0], settings: .input(edges: .both), consumer: "recorder")
         let status = StatusBoard()
         var logger = Logger(label: "test.recorder")
@@ -95,6 +97,7 @@ struct RecorderRig {
             }
         }
         pir.release()
+        return status
     }
 
     /// The wall-clock date of a script time (seconds from the start).

@@ -184,19 +184,19 @@ import Testing
     }
 
     @Test func wallClockTimestamps() {
-        #expect(WallClock(secondsSince1970: 0).timestamp == "1970-01-01 00:00:00")
-        #expect(WallClock(secondsSince1970: SyntheticScene.defaultStartDate).timestamp == "2024-06-01 08:00:00")
-        #expect(WallClock(secondsSince1970: SceneCatalog.nightStartDate).timestamp == "2024-06-01 22:00:00")
-        #expect(WallClock(secondsSince1970: 1_709_251_199).timestamp == "2024-02-29 23:59:59")
-        #expect(WallClock(secondsSince1970: 951_782_400).timestamp == "2000-02-29 00:00:00")
-        #expect(WallClock(secondsSince1970: 4_102_444_800).timestamp == "2100-01-01 00:00:00")
-        #expect(WallClock(secondsSince1970: -1).timestamp == "1969-12-31 23:59:59")
+        #expect(CivilTime(secondsSince1970: 0).timestamp == "1970-01-01 00:00:00")
+        #expect(CivilTime(secondsSince1970: SyntheticScene.defaultStartDate).timestamp == "2024-06-01 08:00:00")
+        #expect(CivilTime(secondsSince1970: SceneCatalog.nightStartDate).timestamp == "2024-06-01 22:00:00")
+        #expect(CivilTime(secondsSince1970: 1_709_251_199).timestamp == "2024-02-29 23:59:59")
+        #expect(CivilTime(secondsSince1970: 951_782_400).timestamp == "2000-02-29 00:00:00")
+        #expect(CivilTime(secondsSince1970: 4_102_444_800).timestamp == "2100-01-01 00:00:00")
+        #expect(CivilTime(secondsSince1970: -1).timestamp == "1969-12-31 23:59:59")
         for days: Int64 in [-800, 0, 11_016, 19_875, 47_482] {
-            let (year, month, day) = WallClock.civil(fromDays: days)
-            #expect(WallClock.days(year: year, month: month, day: day) == days)
+            let (year, month, day) = CivilTime.civil(fromDays: days)
+            #expect(CivilTime.days(year: year, month: month, day: day) == days)
         }
         let scene = SyntheticScene(seed: 0)
-        #expect(scene.wallClock(at: at(3661.5)).timestamp == "2024-06-01 09:01:01")
+        #expect(scene.civilTime(at: at(3661.5)).timestamp == "2024-06-01 09:01:01")
     }
 
     @Test func frameSizesAreRealisticForAVC0706() throws {

@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+import HAL
+
 /// The one place a C call that reports failure through `errno` is made.
 ///
 /// Runs `body`, retrying while it fails with `EINTR`; if it returns -1 (or any negative

@@ -2,15 +2,41 @@ import Glibc
 import HAL
 import Synchronization
 
-/// What every Linux ``SerialPort`` shares, whatever drives the device: the lock around the
-/// open device, reads and writes that wait (on a ``DescriptorWaiter``, never on the
-/// cooperative thread pool) without blocking the device, deadlines, cancellation, closing.
+/// A serial port on Linux, driven by libserialport or by plain termios (see ``Driver``).
 ///
-/// Every call into the device happens with the lock held and none after ``close()``, which
-/// takes the lock too and then interrupts a wait in progress; that wait finds the device gone
-/// and throws ``HALError/Kind/closed``.
-final class SerialPortEngine: Sendable {
-    let name: String
+/// Whatever drives the device, the port is raw (every byte value passes unchanged), locked
+/// with `flock` (another holder makes the open throw ``HALError/Kind/busy``), and always has
+/// the flow control asked for set explicitly (a port left with XON/XOFF would swallow 0x11 and
+/// 0x13). Errors name the failing call and the device path.
+///
+/// Waits run on a private serial queue (a ``DescriptorWaiter``), never on Swift's cooperative
+/// thread pool, and end early with ``HALError/Kind/cancelled`` when the waiting task is
+/// cancelled. A read on a device that went away (`EIO`, `ENXIO`, hang-up: an unplugged adapter,
+/// a closed pty master) throws ``HALError/Kind/disconnected``. Every call into the device
+/// happens with the lock held; ``close()`` takes the lock too, then interrupts a wait in
+/// progress, and every call afterwards throws ``HALError/Kind/closed``.
+public final class LinuxSerialPort: SerialPort, Sendable {
+    /// What drives the device.
+    public enum Driver: Sendable, Hashable {
+        /// libserialport: UARTs, USB and Bluetooth serial adapters, any device with a
+        /// `/sys/class/tty` entry. Opening looks the device up (`sp_get_port_by_name`), opens it
+        /// (`sp_open`), sets the framing and flow control through libserialport, then finishes
+        /// raw mode in termios. A device libserialport does not know throws
+        /// ``HALError/Kind/notFound`` if the path does not exist and ``HALError/Kind/unsupported``
+        /// if it does (a pseudo-terminal, say); ``LinuxSerial`` then falls back to `termios`.
+        case libserialport
+        /// Plain termios: pseudo-terminals (`/dev/pts/N`) and any tty libserialport cannot
+        /// drive. The device is opened with `O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC` and set
+        /// to `CLOCAL | CREAD`, the configuration's framing, no XON/XOFF unless
+        /// ``SerialConfiguration/FlowControl/software`` is asked for, `CRTSCTS` for
+        /// ``SerialConfiguration/FlowControl/hardware`` and `VMIN` = `VTIME` = 0.
+        case termios
+    }
+
+    /// The path the port was opened with.
+    public let name: String
+    /// What drives the device.
+    public let driver: Driver
     private let state: Mutex<State>
     private let waiter: DescriptorWaiter
 
@@ -19,24 +45,34 @@ final class SerialPortEngine: Sendable {
         var configuration: SerialConfiguration
     }
 
-    /// Validates `configuration`, then opens the device with `open`.
-    init(
-        path: String, configuration: SerialConfiguration,
-        open: (String, SerialConfiguration) throws(HALError) -> any SerialDevice
-    ) throws(HALError) {
+    /// Opens the device at `path` with `configuration` through `driver`. Throws
+    /// ``HALError/Kind/invalidArgument`` for an impossible configuration and otherwise the error
+    /// of the failing call (`sp_open`, `open`, `flock`, `tcsetattr`, ...) naming `path`;
+    /// ``HALError/Kind/notFound`` if there is no such device.
+    public init(path: String, configuration: SerialConfiguration, driver: Driver) throws(HALError) {
         try configuration.validate(target: path)
         name = path
+        self.driver = driver
         waiter = try DescriptorWaiter(label: "vigil.serial \(path)", target: path)
-        state = Mutex(State(device: try open(path, configuration), configuration: configuration))
+        let device: any SerialDevice
+        switch driver {
+        case .libserialport: device = try LibSerialPortDevice.open(path, configuration: configuration)
+        case .termios: device = try TermiosDevice.open(path, configuration: configuration)
+        }
+        state = Mutex(State(device: device, configuration: configuration))
     }
 
     deinit {
         state.withLock { $0.device?.close() }
     }
 
-    var configuration: SerialConfiguration { state.withLock { $0.configuration } }
+    public var configuration: SerialConfiguration { state.withLock { $0.configuration } }
+    /// The system's monotonic clock.
+    public var clock: any HALClock { SystemClock() }
 
-    func read(upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
+    /// Polls the port's descriptor for input, then reads what is there (at most `maxCount`
+    /// bytes); [] once `deadline` has passed with nothing received.
+    public func read(upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
         guard maxCount > 0 else {
             throw HALError(
                 .invalidArgument, operation: "read", target: name, message: "cannot read up to \(maxCount) bytes")
@@ -64,7 +100,9 @@ final class SerialPortEngine: Sendable {
         }
     }
 
-    func write(_ bytes: [UInt8]) async throws(HALError) {
+    /// Writes every byte, waiting for room (`POLLOUT`) whenever the device takes only part.
+    /// If the task is cancelled meanwhile, a prefix of `bytes` may have been sent.
+    public func write(_ bytes: [UInt8]) async throws(HALError) {
         try await waiter.run { scope throws(HALError) in
             var sent = 0
             repeat {
@@ -80,15 +118,19 @@ final class SerialPortEngine: Sendable {
         }
     }
 
-    func drain() async throws(HALError) {
+    /// Waits (cancellably, polling the output queue) until it is empty, then for the last
+    /// character (`sp_drain` or `tcdrain`).
+    public func drain() async throws(HALError) {
         try await waiter.run { scope throws(HALError) in try self.waitForOutput(scope, operation: "drain") }
     }
 
-    func flush(_ queues: SerialQueues) throws(HALError) {
+    /// Discards the chosen queues (`sp_flush` or `tcflush`).
+    public func flush(_ queues: SerialQueues) throws(HALError) {
         try withDevice("flush") { device throws(HALError) in try device.discard(queues) }
     }
 
-    func reconfigure(_ configuration: SerialConfiguration) async throws(HALError) {
+    /// Waits for queued output to leave, then applies `configuration`.
+    public func reconfigure(_ configuration: SerialConfiguration) async throws(HALError) {
         try configuration.validate(target: name)
         try await waiter.run { scope throws(HALError) in
             try self.waitForOutput(scope, operation: "reconfigure")
@@ -100,7 +142,8 @@ final class SerialPortEngine: Sendable {
         }
     }
 
-    func close() {
+    /// Closes the device; a read or write in progress throws ``HALError/Kind/closed``.
+    public func close() async {
         state.withLock { state in
             state.device?.close()
             state.device = nil

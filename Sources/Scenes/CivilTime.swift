@@ -1,6 +1,6 @@
-/// Civil (proleptic Gregorian) date and time for the on-screen timestamp, without Foundation
-/// and without time zones: the seconds are read as the camera's local wall-clock time.
-struct WallClock: Sendable, Hashable {
+/// A civil (proleptic Gregorian) date and time for the on-screen timestamp: a calendar value, not
+/// a clock. Without Foundation and without time zones: the seconds are read as local time.
+struct CivilTime: Sendable, Hashable {
     /// Seconds since 1970-01-01 00:00:00, within about ten thousand years of it.
     let secondsSince1970: Int64
 
