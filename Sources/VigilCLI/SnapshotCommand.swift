@@ -2,6 +2,7 @@ import ArgumentParser
 import CameraDrivers
 import Foundation
 import HAL
+import Recorder
 
 /// `vigil snapshot`: one checked frame, written atomically.
 struct SnapshotCommand: AsyncParsableCommand {
@@ -83,7 +84,7 @@ struct SnapshotCommand: AsyncParsableCommand {
 
 func parseSize(_ text: String) -> (Int, Int)? {
     let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
-    return parts.count == 2 && parts.allSatisfy { $0 > 0 } ? (parts[0], parts[1]) : nil
+    return parts.count == 2 && parts.allSatisfy({ (1...PixelRectangle.maximumCoordinate).contains($0) }) ? (parts[0], parts[1]) : nil
 }
 
 /// A one-line progress bar on standard error.
