@@ -12,10 +12,9 @@ extension NodeConfiguration {
 
     /// Reads the configuration file at `path`; every problem is reported as `file:line:column: message`.
     static func load(path: String) throws -> NodeConfiguration {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError("cannot read the configuration file \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
-        }
-        return try parse(yaml: String(decoding: data, as: UTF8.self), file: path)
+        let text: String
+        do { text = try YAMLFile.read(atPath: path) } catch { throw CLIError("cannot read the configuration file \(path): \(error.message)") }
+        return try parse(yaml: text, file: path)
     }
 
     /// Parses and validates a configuration's text, collecting every problem in one pass.

@@ -113,9 +113,11 @@ struct BoardParser {
             reader.report("chip label '\(label)' must not be empty or contain ':'", at: node)
         }
         let lineCount = fields["lines"].flatMap { reader.integer($0, fields.what("lines")) }
-        if let lineCount, let node = fields["lines"], !(1...BoardChip.maximumLineCount).contains(lineCount) {
+        if let lineCount, let node = fields["lines"], lineCount < 1 {
+            reader.report("\(fields.what("lines")) must be at least 1, not \(lineCount)", at: node)
+        } else if let lineCount, let node = fields["lines"], lineCount > BoardChip.maximumLineCount {
             reader.report(
-                "\(fields.what("lines")) must be 1 to \(BoardChip.maximumLineCount) (a gpiochip has at most a few hundred lines), not \(lineCount)",
+                "\(fields.what("lines")) must be at most \(BoardChip.maximumLineCount) (a gpiochip has at most a few hundred lines), not \(lineCount)",
                 at: node)
         }
         var names: [String] = []
