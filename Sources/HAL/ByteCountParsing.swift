@@ -23,14 +23,13 @@ public enum ByteCount {
         value(of: text) == nil ? "must be a size such as 500MB, 20GB or 1.5GiB" : "must be at most 1 PiB"
     }
 
-    /// The size in bytes as a finite, non-negative `Double`, or nil.
+    /// The size in bytes as a non-negative `Double` (infinite for digits past its range), or nil.
     private static func value(of text: String) -> Double? {
         let trimmed = text.trimmingWhitespace()
         let digits = trimmed.prefix { $0.isNumber || $0 == "." }
-        guard !digits.isEmpty, let number = Double(digits), number.isFinite, number >= 0,
+        guard !digits.isEmpty, let number = Double(digits), !number.isNaN, number >= 0,
             let unit = units[trimmed.dropFirst(digits.count).trimmingWhitespace()]
         else { return nil }
-        let bytes = (number * unit).rounded(.down)
-        return bytes.isFinite ? bytes : nil
+        return (number * unit).rounded(.down)
     }
 }

@@ -35,7 +35,7 @@ extension Duration {
     public static func humanReadableProblem(_ text: String) -> String {
         let trimmed = text.trimmingWhitespace()
         let digits = trimmed.prefix { $0.isNumber || $0 == "." }
-        if !digits.isEmpty, let value = Double(digits), value.isFinite, value >= 0,
+        if !digits.isEmpty, let value = Double(digits), !value.isNaN, value >= 0,
             Duration(humanReadable: "1" + trimmed.dropFirst(digits.count)) != nil
         {
             return "must be at most 100 years"
