@@ -68,6 +68,8 @@ public final class OV528Camera<Port: SerialPort>: Camera {
         var info: CameraInfo?
         /// The last frame was given up on because one package never came right.
         var packageGivenUp = false
+        /// A SYNC's answer was cut off by its deadline while bytes kept coming.
+        var syncHeardNoise = false
     }
 
     public let options: Options
@@ -354,7 +356,10 @@ public final class OV528Camera<Port: SerialPort>: Camera {
                 within: port.configuration.wireTime(forBytes: 3 * OV528.messageLength) + .milliseconds(5 + attempt))
             while true {
                 let bytes = try await port.receive(&read)
-                if bytes.isEmpty { break }
+                if bytes.isEmpty {
+                    if read.overrun { state.withLock { $0.syncHeardNoise = true } }
+                    break
+                }
                 state.withLock { $0.decoder.feed(bytes) }
                 while let output = state.withLock({ $0.decoder.next() }) {
                     guard case .message(let message) = output, message.address == options.address else { continue }
@@ -373,6 +378,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
     /// Finds the camera: SYNC at the port's baud, then at each probe baud; failing that, a
     /// power cycle where possible.
     private func findCamera() async throws(CameraError) {
+        state.withLock { $0.syncHeardNoise = false }
         let first = port.configuration.baudRate
         for baud in [first] + options.probeBauds.filter({ $0 != first }) {
             try await setPortBaud(baud)
@@ -384,8 +390,10 @@ public final class OV528Camera<Port: SerialPort>: Camera {
             if try await sync(tries: options.syncTries) { return }
         }
         let bauds = ([first] + options.probeBauds.filter { $0 != first }).map(String.init).joined(separator: ", ")
+        let noise = state.withLock { $0.syncHeardNoise }
         throw CameraError(.noCamera, "no OV528 or uCAM-III answered SYNC on \(port.name) at \(bauds) baud"
-            + (options.power == nil ? "" : ", nor after a power cycle"))
+            + (options.power == nil ? "" : ", nor after a power cycle")
+            + (noise ? "; the line was never quiet (something on it keeps sending)" : ""))
     }
 
     /// Tells the variant: a uCAM-III takes SLEEP (which turns its sleep timer off), an OV528
