@@ -67,3 +67,29 @@ extension StringProtocol {
         String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
+
+extension Duration {
+    /// `seconds` as a duration, or nil unless it is finite, zero or more, and at most
+    /// ``humanReadableLimit``: for a number of seconds from outside (a file, a peer), which a
+    /// plain conversion to `Int64` would trap on.
+    public init?(checkedSeconds seconds: Double) {
+        guard seconds.isFinite, seconds >= 0, seconds <= Duration.humanReadableLimit.seconds else { return nil }
+        self = .nanoseconds(Int64((seconds * 1e9).rounded()))
+    }
+}
+
+extension Int {
+    /// `value` rounded towards zero, clamped to `Int`'s range; 0 for NaN. For figures only
+    /// shown (rates, estimates), where a plain conversion would trap on infinity.
+    public init(saturating value: Double) {
+        if value.isNaN {
+            self = 0
+        } else if value >= Double(Int.max) {
+            self = .max
+        } else if value <= Double(Int.min) {
+            self = .min
+        } else {
+            self = Int(value)
+        }
+    }
+}

@@ -60,6 +60,15 @@ import Testing
         #expect(tried == 5000)
     }
 
+    @Test func secondsFromOutsideConvertWithoutTrapping() {
+        for value in [Double.nan, .infinity, -.infinity, -1, 1e19, 9.3e9, Double.greatestFiniteMagnitude] {
+            #expect(Duration(checkedSeconds: value) == nil, "\(value)")
+        }
+        #expect(Duration(checkedSeconds: 90.5) == .milliseconds(90_500))
+        #expect(Int(saturating: .infinity) == .max && Int(saturating: -.infinity) == .min && Int(saturating: .nan) == 0)
+        #expect(Int(saturating: 1e300) == .max && Int(saturating: 41.9) == 41)
+    }
+
     @Test func wireTimeSaturatesForAnyCount() {
         let configuration = SerialConfiguration(baudRate: 9600)
         #expect(configuration.wireTime(forBytes: .max) > .seconds(1_000_000_000))
