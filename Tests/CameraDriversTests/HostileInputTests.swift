@@ -184,4 +184,49 @@ struct HugeFrameScene: Scene {
         #expect(error.message.contains("answered FBUF_CTRL when asked for SYSTEM_RESET"), "\(error)")
         #expect(!error.message.contains("booting"))
     }
+
+    @Test func probingAPortThatStreamsEndsInBoundedTime() async throws {
+        let clock = VirtualClock()
+        let link = SimulatedSerialLink(clock: clock, configuration: SerialConfiguration(baudRate: 38400))
+        let detector = CameraDetector(port: link.host, vc0706: .init(), ov528: .init(), preferred: .vc0706)
+        let (result, took) = try await withPeer(clock: clock, { try? await ScriptedVC0706.stream(on: link.device) }) { () async -> CameraError? in
+            do throws(CameraError) { _ = try await detector.connect(); return nil } catch { return error }
+        }
+        let error = try #require(result, "found a camera in a stream of zeros")
+        #expect(error.kind == .busy, "\(error)")
+        #expect(took < .seconds(120), "took \(took)")
+    }
+
+    @Test func anOV528AcknowledgingAnotherCommandIsSaidToDoSo() async throws {
+        let clock = VirtualClock()
+        let link = SimulatedSerialLink(clock: clock, configuration: SerialConfiguration(baudRate: 115200))
+        var options = OV528Camera<SimulatedSerialPort>.Options()
+        options.probeBauds = []
+        let camera = OV528Camera(port: link.host, options: options)
+        // SYNC is answered as it should be; every other command gets the ACK of SNAPSHOT.
+        let peer: @Sendable () async -> Void = {
+            var buffer: [UInt8] = []
+            do {
+                while true {
+                    buffer += try await link.device.read(upTo: 64, deadline: clock.now.advanced(by: .seconds(1)))
+                    while let start = buffer.firstIndex(of: OV528.mark), buffer.count - start >= OV528.messageLength {
+                        let message = OV528Message(bytes: buffer[start..<start + OV528.messageLength])
+                        buffer.removeFirst(start + OV528.messageLength)
+                        guard let message else { continue }
+                        if message.knownCommand == .sync {
+                            try await link.device.write(OV528Message.ack(.sync).encoded + OV528Message.sync().encoded)
+                        } else if message.knownCommand != .ack {
+                            try await link.device.write(OV528Message.ack(.snapshot).encoded)
+                        }
+                    }
+                }
+            } catch {}
+        }
+        let (result, _) = try await withPeer(clock: clock, peer) { () async -> CameraError? in
+            do throws(CameraError) { _ = try await camera.connect(); return nil } catch { return error }
+        }
+        let error = try #require(result)
+        #expect(error.kind == .protocolViolation, "\(error)")
+        #expect(error.message.contains("acknowledged \(OV528.Command.snapshot) when asked for \(OV528.Command.sleep)"), "\(error)")
+    }
 }
