@@ -92,12 +92,12 @@ let package = Package(
 
         // Helpers shared by the test targets (running ffprobe and other tools).
         .target(name: "TestSupport", dependencies: ["Files"], path: "Tests/TestSupport"),
-        .testTarget(name: "HALTests", dependencies: ["HAL"]),
+        .testTarget(name: "HALTests", dependencies: ["HAL", "HALSimulation"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["HAL", "SystemCalls"]),
         .testTarget(name: "FilesTests", dependencies: ["Files", "TestSupport"]),
         .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "CGPIOD"]),
         .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation"]),
-        .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "BoardSupport"]),
+        .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "HALSimulation", "BoardSupport"]),
         .testTarget(name: "PeripheralsTests", dependencies: ["HAL", "HALSimulation", "Peripherals"]),
         .testTarget(name: "CameraProtocolsTests", dependencies: ["CameraProtocols"]),
         .testTarget(name: "JPEGTests", dependencies: ["JPEG", "TestSupport"]),

@@ -17,6 +17,10 @@ public struct BoardChip: Sendable, Hashable, Codable {
     /// An extra naming scheme for the chip's lines, if any.
     public var header: Header?
 
+    /// The most lines a board file may give one chip: a real gpiochip has at most a few
+    /// hundred, and a simulated chip allocates state for every line it has.
+    public static let maximumLineCount = 1024
+
     public init(label: String, lineCount: Int, names: [String] = [], header: Header? = nil) {
         self.label = label
         self.lineCount = lineCount

@@ -27,9 +27,9 @@ public enum BoardLoader {
         }
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try YAMLFile.read(atPath: path)
         } catch {
-            throw BoardError(file: path, message: "cannot read the board file as UTF-8 text: \(error.localizedDescription)")
+            throw BoardError(file: path, message: "cannot read the board file: \(error.message)")
         }
         return try parse(yaml: text, file: path)
     }

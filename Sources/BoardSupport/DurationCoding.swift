@@ -14,7 +14,7 @@ extension KeyedDecodingContainer {
         guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
         guard let duration = Duration(humanReadable: text) else {
             throw DecodingError.dataCorruptedError(
-                forKey: key, in: self, debugDescription: "'\(text)' is not a duration such as 20ms or 45s")
+                forKey: key, in: self, debugDescription: "\(Duration.humanReadableProblem(text)), not '\(text)'")
         }
         return duration
     }

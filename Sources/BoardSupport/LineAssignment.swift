@@ -15,6 +15,10 @@ public struct LineAssignment: Sendable, Hashable, Codable {
     public var bias: LineBias
     /// How an output drives its line (always ``LineDrive/pushPull`` for inputs).
     public var drive: LineDrive
+    /// The longest debounce period a board file may give: a switch settles in milliseconds,
+    /// and a longer period would swallow real events.
+    public static let longestDebounce = Duration.seconds(60)
+
     /// The debounce period of an input, if any (always nil for outputs).
     public var debounce: Duration?
 

@@ -44,7 +44,11 @@ public struct CameraDetector<Port: SerialPort>: Sendable {
                 return (camera, try await camera.connect())
             }
         }
-        try await port.discardInput(quiet: .milliseconds(50))
+        // A line that is not quiet after about two seconds of its wire's worth is no camera
+        // waiting for a command: something on it streams.
+        try await port.discardInput(quiet: .milliseconds(50), limit: max(port.configuration.baudRate / 5, 512)) {
+            "something on \(port.name) keeps sending (\($0) bytes and more) and never goes quiet: no camera can be probed there"
+        }
 
         var syncOnly = ov528
         syncOnly.power = nil

@@ -1,5 +1,45 @@
 import HAL
 
+/// One read of something from a camera (a reply, a frame, a boot banner), bounded in time
+/// and in bytes: see ``SerialPort/receive(_:until:)``.
+struct CameraRead {
+    /// A reply with whatever may come before it (stale replies, motion messages, some line
+    /// noise): far more than any reply or boot banner, far less than a frame.
+    static let replyBudget = 16 * 1024
+    /// The most bytes a resync or power cycle throws away waiting for the line to go quiet.
+    static let discardBudget = 128 * 1024
+
+    /// What is read, for messages: "the reply to GET_VERSION".
+    let what: String
+    let deadline: MonotonicInstant
+    /// The time allowed, for messages.
+    let allowed: Duration
+    /// The most bytes the read may take.
+    let budget: Int
+    /// Bytes taken so far.
+    private(set) var received = 0
+
+    init(_ what: String, clock: any HALClock, within allowed: Duration, budget: Int = replyBudget) {
+        self.what = what
+        self.allowed = allowed
+        deadline = clock.now.advanced(by: allowed)
+        self.budget = budget
+    }
+
+    /// Whether the deadline came while the camera was still sending (it had sent something
+    /// and the read was cut off by time, not by a quiet line).
+    private(set) var overrun = false
+
+    fileprivate mutating func count(_ bytes: Int) { received += bytes }
+    fileprivate mutating func reachedDeadline() { overrun = received > 0 }
+
+    /// For a timeout message: "" after silence; after a camera that kept sending, how much it
+    /// sent without finishing, in how long.
+    var detail: String {
+        overrun ? " (the camera kept sending: \(received) bytes in \(allowed.humanReadable) without finishing \(what))" : ""
+    }
+}
+
 /// What every camera driver does with its port, failures turned into ``CameraError``.
 extension SerialPort {
     func send(_ bytes: [UInt8]) async throws(CameraError) {
@@ -23,15 +63,47 @@ extension SerialPort {
         return true
     }
 
+    /// The next bytes of `read`, waiting at most until its deadline (or `until`, if earlier):
+    /// empty once that has passed, which callers report as a timeout (with
+    /// ``CameraRead/overrun`` saying whether the camera was still sending). Every loop that
+    /// reads from a camera goes through here, so that one that never stops sending ends in a
+    /// typed error instead of a hang: the deadline is checked on every pass (a port hands over
+    /// what has arrived even after its deadline), and ``CameraError/Kind/busy`` is thrown once
+    /// `read` has taken its byte budget.
+    func receive(_ read: inout CameraRead, until: MonotonicInstant? = nil) async throws(CameraError) -> [UInt8] {
+        if clock.now >= read.deadline {
+            read.reachedDeadline()
+            return []
+        }
+        let remaining = read.budget - read.received
+        guard remaining > 0 else {
+            throw CameraError(.busy, "the camera sent \(read.received) bytes without finishing \(read.what), more than its budget of \(read.budget)")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try await self.read(upTo: min(remaining, 65536), deadline: min(until ?? read.deadline, read.deadline))
+        } catch { throw CameraError(error) }
+        read.count(bytes.count)
+        return bytes
+    }
+
     /// Throws away what has arrived and whatever keeps arriving until the line has been quiet
-    /// for `quiet` (the rest of a reply cut short, replies to requests given up on), or until
-    /// `limit` bytes are gone with the line still busy. Returns how many bytes went.
+    /// for `quiet` (the rest of a reply cut short, replies to requests given up on). A line
+    /// still busy after `limit` bytes throws ``CameraError/Kind/busy`` with `busyMessage`
+    /// (given how many bytes went): a camera that streams forever is not waited out.
+    /// Returns how many bytes went.
     @discardableResult
-    func discardInput(quiet: Duration, limit: Int = .max) async throws(CameraError) -> Int {
+    func discardInput(
+        quiet: Duration, limit: Int = CameraRead.discardBudget,
+        busyMessage: (Int) -> String = { "the camera keeps sending (\($0) bytes and more) and does not go quiet" }
+    ) async throws(CameraError) -> Int {
+        let discarded: Int
         do {
             try await flush(.input)
-            return try await drainInput(quiet: quiet, limit: limit)
+            discarded = try await drainInput(quiet: quiet, limit: limit)
         } catch { throw CameraError(error) }
+        if discarded >= limit { throw CameraError(.busy, busyMessage(discarded)) }
+        return discarded
     }
 
     /// Cuts the camera's power with `power`, waits `offTime`, moves the port to `baud` (where

@@ -68,6 +68,8 @@ public final class OV528Camera<Port: SerialPort>: Camera {
         var info: CameraInfo?
         /// The last frame was given up on because one package never came right.
         var packageGivenUp = false
+        /// A SYNC's answer was cut off by its deadline while bytes kept coming.
+        var syncHeardNoise = false
     }
 
     public let options: Options
@@ -190,14 +192,21 @@ public final class OV528Camera<Port: SerialPort>: Camera {
         _ = try await transact(request, extraTime: skipping)
         let data = try await awaitMessage(describing: "DATA after GET PICTURE", extraTime: .zero) { $0.knownCommand == .data }
         let size = data.imageSize
-        guard size >= 4 else { throw CameraError(.protocolViolation, "the camera announced a picture of \(size) bytes") }
+        let variant = try connectedVariant()
+        // Checked before anything is allocated or asked for: the size is three bytes off the wire.
+        guard size >= 4, size <= variant.largestJPEGSize else {
+            throw CameraError(.protocolViolation, "the camera announced a picture of \(size) bytes; a \(variant.name) JPEG has 4 to \(variant.largestJPEGSize)")
+        }
         let packageSize = packageSize
         let count = OV528.packageCount(imageSize: size, packageSize: packageSize)
+        guard count < Int(OV528.endOfTransfer) else {
+            throw CameraError(.protocolViolation, "a picture of \(size) bytes takes \(count) packages of \(packageSize) bytes, more than package IDs can number")
+        }
         var image: [UInt8] = []
         image.reserveCapacity(size)
         for id in 0..<count {
             let dataSize = OV528.packageDataSize(id: id, imageSize: size, packageSize: packageSize)
-            image += try await fetchPackage(UInt16(id), dataSize: dataSize, retries: &retries)
+            image += try await fetchPackage(UInt16(truncatingIfNeeded: id), dataSize: dataSize, retries: &retries)
             progress?(TransferProgress(bytes: image.count, total: size, elapsed: start.duration(to: clock.now)))
         }
         try await send(.endTransfer(address: options.address))
@@ -214,7 +223,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
         var problem = ""
         var requests = 0
         var waitedForStall = false
-        var deadline = clock.now
+        var read = CameraRead("package \(id)", clock: clock, within: .zero)
         var ask = true
         while true {
             if ask {
@@ -223,10 +232,10 @@ public final class OV528Camera<Port: SerialPort>: Camera {
                 requests += 1
                 state.withLock { $0.decoder.expectPackage(id: id, length: length) }
                 try await send(.requestPackage(id, address: options.address))
-                deadline = clock.now.advanced(by: wire + wire / 2 + options.packageMargin)
+                read = CameraRead("package \(id)", clock: clock, within: wire + wire / 2 + options.packageMargin, budget: length + CameraRead.replyBudget)
             }
             ask = true
-            switch try await receivePackage(deadline: deadline) {
+            switch try await receivePackage(&read) {
             case .package(let bytes):
                 do throws(OV528PackageError) {
                     return try OV528Package.decode(bytes, id: id, dataSize: dataSize).data
@@ -242,7 +251,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
             case .timedOut(let received):
                 if received < length - 2 && !waitedForStall {
                     waitedForStall = true
-                    deadline = clock.now.advanced(by: options.stallTimeout)
+                    read = CameraRead("package \(id)", clock: clock, within: options.stallTimeout, budget: length + CameraRead.replyBudget)
                     ask = false
                     continue
                 }
@@ -260,7 +269,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
         case timedOut(received: Int)
     }
 
-    private func receivePackage(deadline: MonotonicInstant) async throws(CameraError) -> PackageOutcome {
+    private func receivePackage(_ read: inout CameraRead) async throws(CameraError) -> PackageOutcome {
         while true {
             while let output = state.withLock({ $0.decoder.next() }) {
                 switch output {
@@ -269,7 +278,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
                 case .message, .skipped: continue  // stale replies
                 }
             }
-            let bytes = try await port.receive(deadline: deadline)
+            let bytes = try await port.receive(&read)
             if bytes.isEmpty { return .timedOut(received: state.withLock { $0.decoder.bufferedCount }) }
             state.withLock { $0.decoder.feed(bytes) }
         }
@@ -288,7 +297,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
             try await send(message)
             let reply: OV528Message
             do throws(CameraError) {
-                reply = try await awaitMessage(describing: "the ACK of \(name)", extraTime: extraTime) { reply in
+                reply = try await awaitMessage(describing: "the ACK of \(name)", extraTime: extraTime, expected: message.command) { reply in
                     reply.isNAK || (reply.knownCommand == .ack && reply.p1 == message.command)
                 }
             } catch where error.kind == .timedOut && attempt < attempts {
@@ -304,14 +313,30 @@ public final class OV528Camera<Port: SerialPort>: Camera {
     }
 
     /// The next message from this camera that `matches`, skipping others.
-    private func awaitMessage(describing what: String, extraTime: Duration, _ matches: (OV528Message) -> Bool) async throws(CameraError) -> OV528Message {
-        let deadline = clock.now.advanced(by: port.configuration.wireTime(forBytes: 3 * OV528.messageLength) + options.replyMargin + extraTime)
+    ///
+    /// A reply that acknowledges another command than `expected` is remembered: if nothing
+    /// matching comes, the error names both commands instead of a plain timeout.
+    private func awaitMessage(
+        describing what: String, extraTime: Duration, expected: UInt8? = nil, _ matches: (OV528Message) -> Bool
+    ) async throws(CameraError) -> OV528Message {
+        var read = CameraRead(
+            what, clock: clock, within: port.configuration.wireTime(forBytes: 3 * OV528.messageLength) + options.replyMargin + extraTime)
+        var answeredInstead: OV528Message?
         while true {
             while let output = state.withLock({ $0.decoder.next() }) {
-                if case .message(let message) = output, message.address == options.address, matches(message) { return message }
+                guard case .message(let message) = output, message.address == options.address else { continue }
+                if matches(message) { return message }
+                if let expected, message.knownCommand == .ack, message.p1 != expected { answeredInstead = message }
             }
-            let bytes = try await port.receive(deadline: deadline)
-            if bytes.isEmpty { throw CameraError(.timedOut, "no \(what) at \(port.configuration.baudRate) baud") }
+            let bytes = try await port.receive(&read)
+            if bytes.isEmpty {
+                if let expected, let other = answeredInstead {
+                    let asked = OV528.Command(rawValue: expected)?.description ?? "command 0x" + Hex.byte(expected)
+                    let answered = OV528.Command(rawValue: other.p1)?.description ?? "command 0x" + Hex.byte(other.p1)
+                    throw CameraError(.protocolViolation, "the camera acknowledged \(answered) when asked for \(asked): it is out of step with the driver")
+                }
+                throw CameraError(.timedOut, "no \(what) at \(port.configuration.baudRate) baud\(read.detail)")
+            }
             state.withLock { $0.decoder.feed(bytes) }
         }
     }
@@ -326,10 +351,15 @@ public final class OV528Camera<Port: SerialPort>: Camera {
         var ackSeen = false
         for attempt in 0..<max(tries, 1) {
             try await send(.sync(address: options.address))
-            let deadline = clock.now.advanced(by: port.configuration.wireTime(forBytes: 3 * OV528.messageLength) + .milliseconds(5 + attempt))
+            var read = CameraRead(
+                "the answer to SYNC", clock: clock,
+                within: port.configuration.wireTime(forBytes: 3 * OV528.messageLength) + .milliseconds(5 + attempt))
             while true {
-                let bytes = try await port.receive(deadline: deadline)
-                if bytes.isEmpty { break }
+                let bytes = try await port.receive(&read)
+                if bytes.isEmpty {
+                    if read.overrun { state.withLock { $0.syncHeardNoise = true } }
+                    break
+                }
                 state.withLock { $0.decoder.feed(bytes) }
                 while let output = state.withLock({ $0.decoder.next() }) {
                     guard case .message(let message) = output, message.address == options.address else { continue }
@@ -348,6 +378,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
     /// Finds the camera: SYNC at the port's baud, then at each probe baud; failing that, a
     /// power cycle where possible.
     private func findCamera() async throws(CameraError) {
+        state.withLock { $0.syncHeardNoise = false }
         let first = port.configuration.baudRate
         for baud in [first] + options.probeBauds.filter({ $0 != first }) {
             try await setPortBaud(baud)
@@ -359,8 +390,10 @@ public final class OV528Camera<Port: SerialPort>: Camera {
             if try await sync(tries: options.syncTries) { return }
         }
         let bauds = ([first] + options.probeBauds.filter { $0 != first }).map(String.init).joined(separator: ", ")
+        let noise = state.withLock { $0.syncHeardNoise }
         throw CameraError(.noCamera, "no OV528 or uCAM-III answered SYNC on \(port.name) at \(bauds) baud"
-            + (options.power == nil ? "" : ", nor after a power cycle"))
+            + (options.power == nil ? "" : ", nor after a power cycle")
+            + (noise ? "; the line was never quiet (something on it keeps sending)" : ""))
     }
 
     /// Tells the variant: a uCAM-III takes SLEEP (which turns its sleep timer off), an OV528

@@ -62,6 +62,8 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
     private let motion: AsyncStream<MotionEvent>.Continuation
     private let decoder = Mutex(VC0706ReplyDecoder())
     private let cached = Mutex<CameraInfo?>(nil)
+    /// The last reply that named another command than the one asked for, since recovery began.
+    private let wrongAnswer = Mutex<CameraError?>(nil)
 
     public init(port: Port, options: Options = Options()) {
         self.port = port
@@ -153,9 +155,10 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
     /// command is running; what it hears goes to ``motionEvents``.
     public func listen(for duration: Duration) async throws(CameraError) {
         try await gate.run { () async throws(CameraError) in
-            let deadline = clock.now.advanced(by: duration)
-            while clock.now < deadline {
-                let bytes = try await receive(deadline: deadline)
+            // Only the camera's own short messages come unprompted: a reply's budget is plenty.
+            var read = CameraRead("unprompted messages", clock: clock, within: duration, budget: 4 * CameraRead.replyBudget)
+            while true {
+                let bytes = try await port.receive(&read)
                 if bytes.isEmpty { break }
                 decoder.withLock { $0.feed(bytes) }
                 while let output = decoder.withLock({ $0.next() }) { dispatch(output) }
@@ -287,18 +290,23 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         try await send(request)
         let configuration = port.configuration
         let delay = Duration.microseconds(Int64(options.readDelay) * 10)
-        let deadline = clock.now.advanced(by: configuration.wireTime(forBytes: request.encoded.count + length + 10) * 1.25 + delay * 2 + options.replyMargin)
+        let allowed = configuration.wireTime(forBytes: request.encoded.count + length + 10) * 1.25 + delay * 2 + options.replyMargin
+        // The data, its header and trailer replies, and room for a few unprompted messages.
+        var read = CameraRead("READ_FBUF of \(length) bytes", clock: clock, within: allowed, budget: length + CameraRead.replyBudget)
         var data: [UInt8] = []
         data.reserveCapacity(length)
         var headerSeen = false
         while true {
             // Mid-transfer the line may not go quiet for long: a stall fails fast.
-            let quietLimit = headerSeen ? min(deadline, clock.now.advanced(by: options.stallTimeout + delay)) : deadline
-            let bytes = try await receive(deadline: quietLimit)
+            let quietLimit = headerSeen ? clock.now.advanced(by: options.stallTimeout + delay) : nil
+            let bytes = try await port.receive(&read, until: quietLimit)
             if bytes.isEmpty {
+                if read.overrun {
+                    throw CameraError(.timedOut, "READ_FBUF did not finish within \(allowed.humanReadable)\(read.detail)")
+                }
                 throw CameraError(.timedOut, headerSeen
                     ? "the camera stopped sending after \(data.count) of \(length) bytes"
-                    : "no reply to READ_FBUF within \((clock.now.duration(to: deadline) + options.replyMargin).humanReadable)")
+                    : "no reply to READ_FBUF within \(allowed.humanReadable)")
             }
             decoder.withLock { $0.feed(bytes) }
             while let output = decoder.withLock({ $0.next() }) {
@@ -330,17 +338,26 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
     /// Sends `request` and returns the camera's OK reply to it, skipping anything else.
     private func transact(_ request: VC0706Request) async throws(CameraError) -> VC0706Reply {
         try await send(request)
-        let deadline = clock.now.advanced(by: port.configuration.wireTime(forBytes: request.encoded.count + 32) + options.replyMargin)
+        let name = request.knownCommand?.description ?? "the request"
+        var read = CameraRead(
+            "the reply to \(name)", clock: clock,
+            within: port.configuration.wireTime(forBytes: request.encoded.count + 32) + options.replyMargin)
+        // A reply to another command: the camera is out of step with us, or is not a VC0706.
+        var answeredInstead: VC0706Reply?
         while true {
-            let bytes = try await receive(deadline: deadline)
+            let bytes = try await port.receive(&read)
             if bytes.isEmpty {
-                throw CameraError(.timedOut, "no reply to \(request.knownCommand?.description ?? "the request") at \(port.configuration.baudRate) baud")
+                if let other = answeredInstead { throw wrongCommand(other, askedFor: request) }
+                throw CameraError(.timedOut, "no reply to \(name) at \(port.configuration.baudRate) baud\(read.detail)")
             }
             decoder.withLock { $0.feed(bytes) }
             while let output = decoder.withLock({ $0.next() }) {
-                if case .reply(let reply) = output, reply.command == request.command, reply.serial == request.serial {
-                    guard reply.isOK else { throw rejected(reply) }
-                    return reply
+                if case .reply(let reply) = output, reply.serial == request.serial {
+                    if reply.command == request.command {
+                        guard reply.isOK else { throw rejected(reply) }
+                        return reply
+                    }
+                    answeredInstead = reply
                 }
                 dispatch(output)
             }
@@ -360,10 +377,10 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
     }
 
     private func awaitBanner() async throws(CameraError) {
-        let deadline = clock.now.advanced(by: options.bootTimeout)
+        var read = CameraRead("the boot banner", clock: clock, within: options.bootTimeout)
         while true {
-            let bytes = try await receive(deadline: deadline)
-            if bytes.isEmpty { throw CameraError(.timedOut, "the camera did not finish booting (no \"Init end\")") }
+            let bytes = try await port.receive(&read)
+            if bytes.isEmpty { throw CameraError(.timedOut, "the camera did not finish booting (no \"Init end\")\(read.detail)") }
             decoder.withLock { $0.feed(bytes) }
             while let output = decoder.withLock({ $0.next() }) {
                 if case .text(let line) = output, line == VC0706.bootBannerEnd { return }
@@ -374,7 +391,11 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
 
     /// Finds a camera that does not answer at the current baud: SYSTEM_RESET at each probe
     /// baud; failing that, a power cycle where possible.
+    ///
+    /// A camera that answered, but with replies to other commands, is reported as that (both
+    /// commands named), not as one that is missing or did not boot.
     private func recover() async throws(CameraError) {
+        wrongAnswer.withLock { $0 = nil }
         // Twice round: a camera still booting (up to a second after power-up) hears nothing.
         for baud in options.probeBauds + options.probeBauds {
             try await setPortBaud(baud)
@@ -387,6 +408,14 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
             } catch where error.kind == .busy {
                 return try await powerCycle(otherwise: error)
             }
+        }
+        if let wrong = wrongAnswer.withLock({ $0 }) {
+            do throws(CameraError) {
+                try await powerCycle(otherwise: wrong)
+            } catch where error.kind == .timedOut {
+                throw wrong
+            }
+            return
         }
         try await powerCycle(otherwise: CameraError(
             .noCamera, "no VC0706 answered on \(port.name) at \(options.probeBauds.map(String.init).joined(separator: ", ")) baud"))
@@ -433,10 +462,6 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         try await port.send(request.encoded)
     }
 
-    private func receive(deadline: MonotonicInstant) async throws(CameraError) -> [UInt8] {
-        try await port.receive(deadline: deadline)
-    }
-
     private func setPortBaud(_ baud: Int) async throws(CameraError) {
         if try await port.switchBaud(to: baud) { decoder.withLock { $0.reset() } }
     }
@@ -445,15 +470,23 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
     /// line does not go quiet within ``Options/resyncLimit`` bytes.
     private func resync() async throws(CameraError) {
         decoder.withLock { $0.reset() }
-        let discarded = try await port.discardInput(
-            quiet: port.configuration.wireTime(forBytes: 20) + .milliseconds(50), limit: options.resyncLimit)
-        if discarded >= options.resyncLimit {
-            throw CameraError(.busy, "the camera keeps sending (\(discarded) bytes and more): it misheard a request for far more than a frame, and stops when done or when power-cycled")
+        try await port.discardInput(quiet: port.configuration.wireTime(forBytes: 20) + .milliseconds(50), limit: options.resyncLimit) {
+            "the camera keeps sending (\($0) bytes and more): it misheard a request for far more than a frame, and stops when done or when power-cycled"
         }
     }
 
     private func dispatch(_ output: VC0706ReplyDecoder.Output) {
         if case .motionDetected = output { motion.yield(MotionEvent(time: clock.now)) }
+    }
+
+    /// The camera answered `reply` (another command) and never `request`: it is out of step
+    /// with the driver or is not a VC0706, which is no boot or wiring problem.
+    private func wrongCommand(_ reply: VC0706Reply, askedFor request: VC0706Request) -> CameraError {
+        let asked = request.knownCommand?.description ?? "command 0x" + Hex.byte(request.command)
+        let answered = reply.knownCommand?.description ?? "command 0x" + Hex.byte(reply.command)
+        let error = CameraError(.protocolViolation, "the camera answered \(answered) when asked for \(asked): it is out of step with the driver or not a VC0706")
+        wrongAnswer.withLock { $0 = error }
+        return error
     }
 
     private func rejected(_ reply: VC0706Reply) -> CameraError {

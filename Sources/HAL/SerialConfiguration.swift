@@ -42,9 +42,13 @@ public struct SerialConfiguration: Sendable, Hashable, Codable, CustomStringConv
     }
 
     /// The time `byteCount` characters take on the wire at this configuration.
+    /// Saturates rather than overflowing for a count read off the wire.
     public func wireTime(forBytes byteCount: Int) -> Duration {
-        let bits = Int64(byteCount) * Int64(bitsPerCharacter)
-        return .nanoseconds(bits * 1_000_000_000 / Int64(max(baudRate, 1)))
+        let bits = Int64(clamping: byteCount).multipliedReportingOverflow(by: Int64(clamping: bitsPerCharacter))
+        let nanoseconds = bits.partialValue.multipliedReportingOverflow(by: 1_000_000_000)
+        if bits.overflow { return .seconds(Int64.max) }
+        if nanoseconds.overflow { return .seconds(bits.partialValue / Int64(clamping: max(baudRate, 1))) }
+        return .nanoseconds(nanoseconds.partialValue / Int64(clamping: max(baudRate, 1)))
     }
 
     /// Throws `invalidArgument` naming the offending field if this configuration is impossible.

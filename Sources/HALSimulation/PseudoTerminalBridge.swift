@@ -17,6 +17,12 @@ import Glibc
 /// arrive, so they keep the link's pacing. Run ``run()`` inside a simulation paced at real
 /// time: ``Simulation/run(clock:speed:quietPeriod:_:)`` with a speed.
 ///
+/// A program may write far faster than the wire carries (nothing paces a pty): the link's
+/// device end gets a receive FIFO of ``uartFIFO`` bytes that drops on overrun, as a UART
+/// does, so that a flood of garbage costs the device a fraction of a second of wire time,
+/// not the hours it would take to carry it all, and its next valid command is answered.
+/// Drops are counted in ``SimulatedSerialLink/deviceOverruns``.
+///
 /// With `followHostBaud`, the bridge sets the link's host end to whatever speed the program
 /// set on the pty (on Linux the master reports the slave's termios), so a program at the
 /// wrong baud gets garbage, as on a wire.
@@ -53,6 +59,7 @@ public final class PseudoTerminalBridge: Sendable {
         }
         self.master = master
         self.link = link
+        link.setDeviceReceiveFIFO(Self.uartFIFO)
         self.followHostBaud = followHostBaud
         start()
     }
@@ -133,6 +140,10 @@ public final class PseudoTerminalBridge: Sendable {
     }
 
     deinit { stop() }
+
+    /// The device's receive FIFO behind a bridge, in bytes: a USB serial adapter's (an FT232R
+    /// holds 256), about 67 ms of wire time at 38400 baud.
+    public static let uartFIFO = 256
 
     static let speeds: [(Int, speed_t)] = [
         (1200, speed_t(B1200)), (2400, speed_t(B2400)), (4800, speed_t(B4800)), (9600, speed_t(B9600)),

@@ -44,6 +44,16 @@ public final class SimulatedSerialLink: Sendable {
     /// Replaces the fault plan for bytes sent from now on; its byte indices and times count
     /// from this call.
     public func setFaults(_ faults: FaultPlan) { core.setFaults(faults) }
+
+    /// Gives the device a UART receive FIFO of `capacity` bytes (nil: unbounded, the
+    /// default): a byte sent while `capacity` bytes are already in flight or waiting to be
+    /// read is dropped, as a real UART drops on overrun, and counted in ``deviceOverruns``.
+    /// A sender faster than the wire (a program writing to a pseudo-terminal) then costs the
+    /// device at most `capacity` bytes of wire time, however much it sends.
+    public func setDeviceReceiveFIFO(_ capacity: Int?) { core.setReceiveFIFO(capacity, at: .device) }
+
+    /// Bytes the device's receive FIFO dropped on overrun since the link was made.
+    public var deviceOverruns: Int { core.overruns(at: .device) }
 }
 
 enum LinkSide: Sendable {
@@ -67,8 +77,18 @@ struct Lane {
     /// Bits still to arrive intact before the next flipped one; nil until drawn. One draw per
     /// flip (a geometric gap) instead of one per bit keeps a long transfer cheap.
     var bitsBeforeFlip: Int?
+    /// The receiver's FIFO: the most bytes in flight or unread at once; nil for unbounded.
+    var fifoCapacity: Int?
+    /// Bytes dropped because the FIFO was full.
+    var overruns = 0
 
     init(seed: UInt64) { random = SeededRandom(seed: seed) }
+
+    /// Whether the FIFO is full: one more byte would overrun it.
+    var isFull: Bool {
+        guard let fifoCapacity else { return false }
+        return arrivals.count - head >= fifoCapacity
+    }
 
     /// Restarts the lane's randomness, as a new fault plan takes effect.
     mutating func reseed(_ seed: UInt64) {
@@ -259,6 +279,10 @@ final class LinkCore: Sendable {
                 while position < bytes.count {
                     let byte = bytes[position]
                     position += 1
+                    if lane.isFull {
+                        lane.overruns += 1
+                        continue
+                    }
                     let index = lane.sent
                     lane.sent += 1
                     var start = lineFreeAt
@@ -361,6 +385,14 @@ final class LinkCore: Sendable {
             state.unpluggedSince = nil
             state.portVanished = false
         }
+    }
+
+    func setReceiveFIFO(_ capacity: Int?, at side: LinkSide) {
+        state.withLock { state in state.lanes.modify(side) { $0.fifoCapacity = capacity.map { max($0, 1) } } }
+    }
+
+    func overruns(at side: LinkSide) -> Int {
+        state.withLock { $0.lanes[side].overruns }
     }
 
     func setFaults(_ faults: FaultPlan) {

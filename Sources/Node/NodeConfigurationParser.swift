@@ -2,6 +2,7 @@ import BoardSupport
 import CameraDrivers
 import CameraProtocols
 import EventStore
+import HAL
 import Foundation
 import Recorder
 import Yams
@@ -11,10 +12,9 @@ extension NodeConfiguration {
 
     /// Reads the configuration file at `path`; every problem is reported as `file:line:column: message`.
     public static func load(path: String) throws -> NodeConfiguration {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw NodeError("cannot read the configuration file \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
-        }
-        return try parse(yaml: String(decoding: data, as: UTF8.self), file: path)
+        let text: String
+        do { text = try YAMLFile.read(atPath: path) } catch { throw NodeError("cannot read the configuration file \(path): \(error.message)") }
+        return try parse(yaml: text, file: path)
     }
 
     /// Parses and validates a configuration's text, collecting every problem in one pass.
@@ -124,16 +124,21 @@ struct NodeConfigurationParser {
             let fields = reader.fields(
                 of: node, subject: "'events'", context: "in events", allowed: ["pre-capture", "post-capture", "event-gap", "max-movie-length"])
         else { return defaults }
-        func read(_ key: String, _ fallback: Duration, allowZero: Bool = true) -> Duration {
+        // Pre-capture frames are held in memory: minutes at most. The others bound one event.
+        func read(_ key: String, _ fallback: Duration, allowZero: Bool = true, maximum: Duration = .seconds(86400)) -> Duration {
             guard let node = fields[key], let value = reader.duration(node, fields.what(key)) else { return fallback }
             if value < .zero || (!allowZero && value == .zero) {
                 reader.report("\(fields.what(key)) must be \(allowZero ? "zero or more" : "more than zero"), not \(value.humanReadable)", at: node)
                 return fallback
             }
+            if value > maximum {
+                reader.report("\(fields.what(key)) must be at most \(maximum.humanReadable), not \(value.humanReadable)", at: node)
+                return fallback
+            }
             return value
         }
         let settings = EventMachine<CapturedFrame>.Settings(
-            preCapture: read("pre-capture", defaults.preCapture), postCapture: read("post-capture", defaults.postCapture),
+            preCapture: read("pre-capture", defaults.preCapture, maximum: .seconds(300)), postCapture: read("post-capture", defaults.postCapture),
             eventGap: read("event-gap", defaults.eventGap), maxMovieLength: read("max-movie-length", defaults.maxMovieLength, allowZero: false))
         if let node = fields["event-gap"], let gap = reader.duration(node, "event-gap"), gap < settings.postCapture {
             reader.report("'event-gap' (\(gap.humanReadable)) must be at least 'post-capture' (\(settings.postCapture.humanReadable))", at: node)
@@ -180,11 +185,13 @@ struct NodeConfigurationParser {
             for item in items {
                 guard let numbers = reader.list(item, "each region of 'mask'") else { continue }
                 let values = numbers.compactMap { reader.integer($0, "each number of a 'mask' region") }
-                guard values.count == 4, values[2] > 0, values[3] > 0, values[0] >= 0, values[1] >= 0 else {
-                    reader.report("each region of 'mask' must be [x, y, width, height] in pixels, width and height above zero", at: item)
+                guard values.count == 4, let region = PixelRectangle(checkedX: values[0], y: values[1], width: values[2], height: values[3]) else {
+                    reader.report(
+                        "each region of 'mask' must be [x, y, width, height] in pixels, width and height above zero, "
+                            + "within \(PixelRectangle.maximumCoordinate)x\(PixelRectangle.maximumCoordinate)", at: item)
                     continue
                 }
-                motion.settings.masks.append(PixelRectangle(x: values[0], y: values[1], width: values[2], height: values[3]))
+                motion.settings.masks.append(region)
             }
         }
         return motion
@@ -278,17 +285,11 @@ struct NodeConfigurationParser {
             reader.report("\(what) must be a size such as 500MB or 20GB, not \(NodeReader.describe(node))", at: node)
             return nil
         }
-        let text = scalar.string.trimmingCharacters(in: .whitespaces)
-        let digits = text.prefix { $0.isNumber || $0 == "." }
-        let units: [String: Double] = [
-            "": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 1024, "MiB": 1_048_576, "GiB": 1_073_741_824,
-            "TiB": 1_099_511_627_776,
-        ]
-        guard let value = Double(digits), let unit = units[text.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)], value >= 0 else {
-            reader.report("\(what) must be a size such as 500MB, 20GB or 1.5GiB, not '\(text)'", at: node)
+        guard let bytes = ByteCount.parse(scalar.string) else {
+            reader.report("\(what) \(ByteCount.problem(scalar.string)), not '\(scalar.string)'", at: node)
             return nil
         }
-        return Int64(value * unit)
+        return bytes
     }
 
     private func minutes(_ text: String) -> Int? {

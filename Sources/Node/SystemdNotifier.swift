@@ -31,7 +31,10 @@ public struct SystemdNotifier: Sendable {
 
     /// `WATCHDOG_USEC` as a duration, when it is a positive number and `WATCHDOG_PID` is unset or `pid`.
     static func watchdogInterval(environment: [String: String], pid: Int32) -> Duration? {
-        guard let text = environment["WATCHDOG_USEC"], let microseconds = Int64(text), microseconds > 0 else { return nil }
+        // At most the longest duration Vigil takes from outside: a larger figure is no watchdog.
+        guard let text = environment["WATCHDOG_USEC"], let microseconds = Int64(text), microseconds > 0,
+            Duration.microseconds(microseconds) <= Duration.humanReadableLimit
+        else { return nil }
         if let owner = environment["WATCHDOG_PID"], !owner.isEmpty, Int32(owner) != pid { return nil }
         return .microseconds(microseconds)
     }

@@ -125,6 +125,9 @@ public struct MotionDetectorSettings: Sendable, Hashable, Codable {
         for (index, mask) in masks.enumerated() {
             try check(
                 mask.width > 0 && mask.height > 0, "masks[\(index)]", "\(mask) has no area")
+            try check(
+                mask.isWithinLimits, "masks[\(index)]",
+                "\(mask) reaches beyond \(PixelRectangle.maximumCoordinate) pixels or starts below 0")
         }
         try check(minimumMotionFrames >= 1, "minimumMotionFrames", "\(minimumMotionFrames) is less than 1")
     }

@@ -72,7 +72,7 @@ enum EventFormat {
         guard let end else { return "-" }
         let seconds = max(0, end.timeIntervalSince(start))
         if seconds < 60 { return String(format: "%.1fs", seconds) }
-        return Duration.seconds(Int64(seconds.rounded())).humanReadable
+        return Duration(checkedSeconds: seconds.rounded())?.humanReadable ?? "-"
     }
 
     /// Bytes in binary units: `812 B`, `3.4 KiB`, `12.0 MiB`.

@@ -25,10 +25,10 @@ struct GPIOMonitorCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many events.")
     var count: Int?
 
-    @Option(help: "Stop after this long (90s, 5m, 1h).")
+    @Option(help: "Stop after this long (90s, 5m, 1h).", transform: DurationArgument.parse)
     var duration: DurationArgument?
 
-    @Option(help: "Debounce period for lines that have no board role (for example 20ms).")
+    @Option(help: "Debounce period for lines that have no board role (for example 20ms).", transform: DurationArgument.parse)
     var debounce: DurationArgument?
 
     @Option(help: "Bias for lines that have no board role: as-is, disabled, pull-up or pull-down.")

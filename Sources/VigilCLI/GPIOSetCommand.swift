@@ -18,7 +18,7 @@ struct GPIOSetCommand: AsyncParsableCommand {
     @Argument(help: "Assignments LINE=VALUE, for example status-led=1.")
     var assignments: [String]
 
-    @Option(help: "Hold the values this long before releasing the lines (90s, 5m, 1h).")
+    @Option(help: "Hold the values this long before releasing the lines (90s, 5m, 1h).", transform: DurationArgument.parse)
     var hold: DurationArgument?
 
     @Flag(help: "Treat lines that have no board role as active-low.")

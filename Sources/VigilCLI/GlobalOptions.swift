@@ -79,6 +79,15 @@ struct DurationArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
         self.duration = duration
     }
 
+    /// `text` as a duration, or an error saying why not (too long, not a duration), which
+    /// ArgumentParser shows after the flag's name: use as `@Option(transform:)`.
+    static func parse(_ text: String) throws -> DurationArgument {
+        guard let argument = DurationArgument(argument: text) else {
+            throw ValidationError(Duration.humanReadableProblem(text))
+        }
+        return argument
+    }
+
     var description: String { duration.humanReadable }
     var defaultValueDescription: String { duration.humanReadable }
 }

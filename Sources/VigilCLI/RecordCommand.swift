@@ -28,7 +28,7 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "A configuration file (YAML; see Tools/vigil.yaml). Flags override it.")
     var config: String?
 
-    @Option(help: "Stop after this long (90s, 10m, 2h; simulated time on the sim board). Default: until stopped.")
+    @Option(help: "Stop after this long (90s, 10m, 2h; simulated time on the sim board). Default: until stopped.", transform: DurationArgument.parse)
     var duration: DurationArgument?
 
     @Option(help: "The name the camera's files and events carry (default: camera).")

@@ -4,6 +4,7 @@ import Files
 import Foundation
 import HAL
 import Node
+import Recorder
 
 /// `vigil snapshot`: one checked frame, written atomically.
 struct SnapshotCommand: AsyncParsableCommand {
@@ -87,10 +88,10 @@ struct SnapshotCommand: AsyncParsableCommand {
 final class ProgressBar: Sendable {
     func show(_ progress: TransferProgress) {
         let fraction = progress.total > 0 ? Double(progress.bytes) / Double(progress.total) : 0
-        let filled = Int(fraction * 30)
+        let filled = Int(saturating: min(max(fraction, 0), 1) * 30)
         let left = progress.rate > 0 ? Double(progress.total - progress.bytes) / progress.rate : 0
         let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled) + "] "
-            + "\(progress.bytes / 1024)/\(progress.total / 1024) KiB  \(Int(progress.rate / 1024 * 10) / 10) KiB/s  \(Int(left.rounded()))s left  "
+            + "\(progress.bytes / 1024)/\(progress.total / 1024) KiB  \(Int(saturating: progress.rate / 1024 * 10) / 10) KiB/s  \(Int(saturating: left.rounded()))s left  "
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -58,7 +58,7 @@ struct StatusCommand: AsyncParsableCommand {
         if status.source == "index" {
             print("No recorder is running; last recorded state from the index:")
         } else {
-            let uptime = status.uptimeSeconds.map { Duration.seconds(Int64($0.rounded())).humanReadable } ?? "?"
+            let uptime = status.uptimeSeconds.flatMap { Duration(checkedSeconds: $0.rounded())?.humanReadable } ?? "?"
             print("Recorder running (pid \(status.pid.map(String.init) ?? "?"), up \(uptime))")
         }
         for camera in status.cameras {

@@ -15,7 +15,7 @@ struct TriggerCommand: AsyncParsableCommand {
     @Option(help: "The camera to trigger (default: every camera).")
     var camera: String?
 
-    @Option(name: .customLong("for"), help: "How long the manual activity lasts (10s, 2m); post-capture follows it.")
+    @Option(name: .customLong("for"), help: "How long the manual activity lasts (10s, 2m); post-capture follows it.", transform: DurationArgument.parse)
     var length: DurationArgument?
 
     func run() async throws {

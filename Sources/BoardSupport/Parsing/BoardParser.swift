@@ -115,13 +115,17 @@ struct BoardParser {
         let lineCount = fields["lines"].flatMap { reader.integer($0, fields.what("lines")) }
         if let lineCount, let node = fields["lines"], lineCount < 1 {
             reader.report("\(fields.what("lines")) must be at least 1, not \(lineCount)", at: node)
+        } else if let lineCount, let node = fields["lines"], lineCount > BoardChip.maximumLineCount {
+            reader.report(
+                "\(fields.what("lines")) must be at most \(BoardChip.maximumLineCount) (a gpiochip has at most a few hundred lines), not \(lineCount)",
+                at: node)
         }
         var names: [String] = []
         if let namesNode = fields["names"], let items = reader.list(namesNode, fields.what("names")) {
             names = items.map { item in
                 item.tagName == .null ? "" : reader.text(item, "each of \(fields.what("names"))") ?? ""
             }
-            if let lineCount, lineCount >= 1, names.count > lineCount {
+            if let lineCount, (1...BoardChip.maximumLineCount).contains(lineCount), names.count > lineCount {
                 reader.report(
                     "\(fields.what("names")) lists \(names.count) names but the chip has only \(lineCount) lines",
                     at: namesNode)
@@ -231,7 +235,13 @@ struct BoardParser {
         let activeLow = fields["active-low"].flatMap { reader.bool($0, fields.what("active-low")) } ?? false
         let bias = fields["bias"].flatMap { reader.choice($0, LineBias.self, noun: "bias", context: context) } ?? .asIs
         let drive = fields["drive"].flatMap { reader.choice($0, LineDrive.self, noun: "drive", context: context) } ?? .pushPull
-        let debounce = fields["debounce"].flatMap { reader.duration($0, fields.what("debounce")) }
+        var debounce = fields["debounce"].flatMap { reader.duration($0, fields.what("debounce")) }
+        if let period = debounce, let node = fields["debounce"], period > LineAssignment.longestDebounce {
+            reader.report(
+                "\(fields.what("debounce")) must be at most \(LineAssignment.longestDebounce.humanReadable) (longer would swallow real events), not \(period.humanReadable)",
+                at: node)
+            debounce = nil
+        }
         if role.direction == .input, let key = fields.key("drive") {
             reader.report("'drive' applies only to outputs, and line '\(role)' is an input", at: key)
         }

@@ -162,7 +162,8 @@ package struct NodeReader {
     /// A duration such as `20ms`, `90s`, `5m` or `1h` (a bare number is seconds).
     package mutating func duration(_ node: Node, _ what: String) -> Duration? {
         guard case .scalar(let scalar) = node, let value = Duration(humanReadable: scalar.string) else {
-            report("\(what) must be a duration such as 20ms, 90s, 5m or 1h, not \(Self.describe(node))", at: node)
+            let problem = node.scalar.map { Duration.humanReadableProblem($0.string) } ?? Duration.humanReadableProblem("")
+            report("\(what) \(problem), not \(Self.describe(node))", at: node)
             return nil
         }
         return value

@@ -80,6 +80,13 @@ public enum OV528 {
             }
         }
 
+        /// The most bytes a JPEG from this variant can have: two bytes a pixel at its largest
+        /// resolution (the size of the uncompressed YUV 4:2:2 image), more than its encoder
+        /// ever produces. An announced size above it is a corrupt or hostile reply.
+        public var largestJPEGSize: Int {
+            jpegResolutions.map { $0.width * $0.height * 2 }.max() ?? 0
+        }
+
         /// The JPEG resolution an INITIAL code selects on this variant.
         public func jpegResolution(code: UInt8) -> Resolution? { jpegResolutions.first { $0.code == code } }
 
