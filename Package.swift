@@ -72,11 +72,11 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"]),
-        // The in-process measurements of Tools/bench (motion detection, GPIO latency).
+        // The in-process measurements of Tools/bench (motion detection, movie flushing, GPIO latency).
         .executableTarget(
             name: "VigilBench",
             dependencies: [
-                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "Scenes", "Recorder",
+                "HAL", "HALLinux", "HALSimulation", "BoardSupport", "Scenes", "Recorder", "Movies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/VigilBench"),
@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HALTests", dependencies: ["HAL"]),
         .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "CGPIOD"]),
-        .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation"]),
+        .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation", "TestSupport"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "BoardSupport"]),
         .testTarget(name: "PeripheralsTests", dependencies: ["HAL", "HALSimulation", "Peripherals"]),
         .testTarget(name: "CameraProtocolsTests", dependencies: ["CameraProtocols"]),

@@ -16,7 +16,7 @@ import Testing
     static let height = 240
     static func times() -> [Duration] { TestFrames.irregularTimes(count: 400, seed: 0xC0FFEE, start: .seconds(3)) }
 
-    @Test func aMovieKilledMidRecordingKeepsEveryAppendedFrame() throws {
+    @Test func aMovieKilledMidRecordingKeepsEveryAppendedFrame() async throws {
         let directory = try TemporaryDirectory("kill")
         defer { directory.remove() }
         let path = directory.file("killed.mkv")
@@ -37,9 +37,14 @@ import Testing
         try child.run()
 
         // Kill it once it has appended 25 frames, wherever it is in the 26th.
-        let deadline = ContinuousClock.now + .seconds(120)
-        while appended(progress) < 25 && child.isRunning && ContinuousClock.now < deadline {
-            usleep(2_000)
+        do {
+            try await waitUntil("the child to append 25 frames (it has \(appended(progress)))", within: .seconds(120), every: .milliseconds(2)) {
+                appended(progress) >= 25 || !child.isRunning
+            }
+        } catch {
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
+            throw error
         }
         #expect(child.isRunning, "the child stopped by itself")
         kill(child.processIdentifier, SIGKILL)
