@@ -452,17 +452,17 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
     // MARK: Optional requests
 
     /// The optional requests a clone may refuse, as warnings name them.
-    static var imageSizeRead: String { "reading the image size register (\(imageSizeRegister))" }
-    static var imageSizeWrite: String { "writing the image size register (\(imageSizeRegister))" }
-    static var compressionRead: String { "reading the compression register (\(compressionRegister))" }
-    static var compressionWrite: String { "writing the compression register (\(compressionRegister))" }
-    static var imageSizeRegister: String { "I2C EEPROM " + hex(VC0706.imageSizeAddress) }
-    static var compressionRegister: String { "chip register " + hex(VC0706.compressionAddress) }
-    static func hex(_ address: UInt16) -> String { "0x" + Hex.byte(UInt8(address >> 8)) + Hex.byte(UInt8(address & 0xFF)) }
-    static var motionControl: String { "motion control (COMM_MOTION_CTRL)" }
+    private static var imageSizeRead: String { "reading the image size register (\(imageSizeRegister))" }
+    private static var imageSizeWrite: String { "writing the image size register (\(imageSizeRegister))" }
+    private static var compressionRead: String { "reading the compression register (\(compressionRegister))" }
+    private static var compressionWrite: String { "writing the compression register (\(compressionRegister))" }
+    private static var imageSizeRegister: String { "I2C EEPROM " + hex(VC0706.imageSizeAddress) }
+    private static var compressionRegister: String { "chip register " + hex(VC0706.compressionAddress) }
+    private static func hex(_ address: UInt16) -> String { "0x" + Hex.byte(UInt8(address >> 8)) + Hex.byte(UInt8(address & 0xFF)) }
+    private static var motionControl: String { "motion control (COMM_MOTION_CTRL)" }
 
     /// Optional requests refused so far, each warned about once.
-    struct Refusals {
+    private struct Refusals {
         var seen: Set<String> = []
         var warnings: [String] = []
     }
