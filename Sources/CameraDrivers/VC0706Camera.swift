@@ -110,7 +110,7 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
                 }
                 _ = try await optionalTransact(
                     .setImageSize(size, serial: options.serialNumber), Self.imageSizeWrite,
-                    instead: "frames stay at the size it has (taken to be \(current.width)x\(current.height))")
+                    instead: "frames keep the size they have")
             }
             if let compression = settings.compression {
                 guard (0...255).contains(compression) else {
@@ -207,7 +207,13 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         let transferTime = start.duration(to: clock.now)
         jpeg = try checked(jpeg, length: length)
         _ = try await transact(.frameBufferControl(.resume, serial: serial))
-        let info = cached.withLock { $0 }
+        var info = cached.withLock { $0 }
+        if refusals.withLock({ $0.sizeUnknown }), let size = FrameCheck.dimensions(jpeg) {
+            // The size register cannot be read: the frame itself says.
+            info?.width = size.width
+            info?.height = size.height
+            cached.withLock { $0 = info }
+        }
         return CapturedFrame(
             jpeg: jpeg, captureTime: captureTime, transferTime: transferTime, retries: retries,
             width: info?.width ?? 0, height: info?.height ?? 0)
@@ -436,10 +442,11 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         let version = try await version()
         let sizeReply = try await optionalTransact(
             .readData(.i2cEEPROM, address: VC0706.imageSizeAddress, serial: options.serialNumber), Self.imageSizeRead,
-            instead: "assuming the power-up default, \(VC0706.ImageSize.vga)")
+            instead: "assuming the power-up default, \(VC0706.ImageSize.vga), until a frame shows its size")
         let compressionReply = try await optionalTransact(
             .readData(.chipRegister, address: VC0706.compressionAddress, serial: options.serialNumber), Self.compressionRead,
             instead: "assuming the libraries' default, \(VC0706.defaultCompression)")
+        refusals.withLock { $0.sizeUnknown = sizeReply == nil }
         let size = sizeReply?.data.first.flatMap(VC0706.ImageSize.init(rawValue:)) ?? .vga
         let compression = compressionReply.map { Int($0.data.first ?? 0) } ?? Int(VC0706.defaultCompression)
         let info = CameraInfo(
@@ -465,6 +472,8 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
     private struct Refusals {
         var seen: Set<String> = []
         var warnings: [String] = []
+        /// Whether the image size register went unread: frames' own headers give the size.
+        var sizeUnknown = false
     }
 
     /// Sends an optional `request` (named `what`) and returns the camera's OK reply, or nil

@@ -82,7 +82,7 @@ import Testing
         #expect(probe.output.hasPrefix("vc0706 on \(path)"), "\(probe.output)")
         let warnings = probe.error.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
         #expect(warnings.count == 2, "\(probe.error)")
-        #expect(probe.error.contains("warning: the camera refused reading the image size register (I2C EEPROM 0x0019): assuming the power-up default, 640x480"))
+        #expect(probe.error.contains("warning: the camera refused reading the image size register (I2C EEPROM 0x0019): assuming the power-up default, 640x480, until a frame shows its size"))
         #expect(probe.error.contains("warning: the camera refused reading the compression register (chip register 0x1204)"))
 
         let copy = directory.appendingPathComponent("copy.jpg")
