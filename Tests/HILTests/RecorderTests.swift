@@ -64,6 +64,7 @@ extension HardwareInTheLoop {
                 try await recorderStatus(socket)?.cameras.first?.connected == true
             }
 
+            // The PIR held high for 4 s on the real line: the test's input, not a wait.
             try await target.drive(.pir, high: true)
             try await Task.sleep(for: .seconds(4))
             try await target.drive(.pir, high: false)
