@@ -80,11 +80,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"]),
-        // The in-process measurements of Tools/bench (motion detection, GPIO latency).
+        // The in-process measurements of Tools/bench (motion detection, movie flushing, GPIO latency).
         .executableTarget(
             name: "VigilBench",
             dependencies: [
-                "Node", "HAL", "SystemCalls", "HALLinux", "HALSimulation", "BoardSupport", "Scenes", "Recorder",
+                "Node", "HAL", "SystemCalls", "HALLinux", "HALSimulation", "BoardSupport", "Scenes", "Recorder", "Movies",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "SystemCallsTests", dependencies: ["HAL", "SystemCalls"]),
         .testTarget(name: "FilesTests", dependencies: ["Files", "TestSupport"]),
         .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "CGPIOD"]),
-        .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation"]),
+        .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation", "TestSupport"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "HALSimulation", "BoardSupport"]),
         .testTarget(name: "PeripheralsTests", dependencies: ["HAL", "HALSimulation", "Peripherals"]),
         .testTarget(name: "CameraProtocolsTests", dependencies: ["CameraProtocols"]),

@@ -75,8 +75,15 @@ public struct CameraInfo: Sendable, Hashable, Codable {
     public var height: Int
     /// The model's own compression or quality setting.
     public var compression: Int
+    /// What the driver had to assume because the camera refused an optional request (a
+    /// register read or write, motion control), one line each, such as `the camera refused
+    /// reading the image size register (I2C EEPROM 0x0019): assuming the power-up default,
+    /// 640x480`. Empty for a camera that did all it was asked.
+    public var warnings: [String]
 
-    public init(model: String, version: String, port: String, baud: Int, width: Int, height: Int, compression: Int) {
+    public init(
+        model: String, version: String, port: String, baud: Int, width: Int, height: Int, compression: Int, warnings: [String] = []
+    ) {
         self.model = model
         self.version = version
         self.port = port
@@ -84,6 +91,7 @@ public struct CameraInfo: Sendable, Hashable, Codable {
         self.width = width
         self.height = height
         self.compression = compression
+        self.warnings = warnings
     }
 }
 

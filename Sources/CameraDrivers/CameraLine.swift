@@ -143,4 +143,28 @@ enum FrameCheck {
         }
         return jpeg
     }
+
+    /// The size in `jpeg`'s start-of-frame header (found by walking the marker segments from
+    /// `FF D8`), or nil if there is none before the scan or it gives no size.
+    static func dimensions(_ jpeg: [UInt8]) -> (width: Int, height: Int)? {
+        var index = 2
+        while index + 9 <= jpeg.count, jpeg[index] == 0xFF {
+            let marker = jpeg[index + 1]
+            switch marker {
+            case 0xFF:
+                index += 1  // a fill byte
+            case 0x01, 0xD0...0xD7:
+                index += 2  // no length
+            case 0xD8, 0xD9, 0xDA:
+                return nil  // no start-of-frame before the scan
+            case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
+                let height = Int(jpeg[index + 5]) << 8 | Int(jpeg[index + 6])
+                let width = Int(jpeg[index + 7]) << 8 | Int(jpeg[index + 8])
+                return width > 0 && height > 0 ? (width, height) : nil
+            default:
+                index += 2 + (Int(jpeg[index + 2]) << 8 | Int(jpeg[index + 3]))
+            }
+        }
+        return nil
+    }
 }

@@ -12,7 +12,9 @@ import Synchronization
 /// checksum, so those checks are all there is. Garbage on the line is skipped; the camera's
 /// unprompted motion messages are delivered on ``motionEvents`` whenever they are seen. A
 /// camera that stops answering is reset, probed, and finally power-cycled where a power
-/// switch is given.
+/// switch is given. A clone that refuses the optional commands (register reads and writes
+/// for image size and compression, motion control) still gives frames: each refusal gives
+/// one entry in ``warnings`` naming the register and the value assumed instead.
 public final class VC0706Camera<Port: SerialPort>: Camera {
     public struct Options: Sendable {
         /// Bauds to probe, in order.
@@ -64,6 +66,11 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
     private let cached = Mutex<CameraInfo?>(nil)
     /// The last reply that named another command than the one asked for, since recovery began.
     private let wrongAnswer = Mutex<CameraError?>(nil)
+    private let refusals = Mutex(Refusals())
+
+    /// The optional requests the camera refused, one warning each (what was refused and the
+    /// value assumed instead), in the order first seen; also in ``CameraInfo/warnings``.
+    public var warnings: [String] { refusals.withLock { $0.warnings } }
 
     public init(port: Port, options: Options = Options()) {
         self.port = port
@@ -86,7 +93,10 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
 
     public func info() async throws(CameraError) -> CameraInfo {
         try await gate.run { () async throws(CameraError) in
-            if let info = cached.withLock({ $0 }), info.baud == port.configuration.baudRate { return info }
+            if var info = cached.withLock({ $0 }), info.baud == port.configuration.baudRate {
+                info.warnings = warnings
+                return info
+            }
             return try await readInfo()
         }
     }
@@ -100,13 +110,18 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
                     let sizes = VC0706.ImageSize.allCases.map(\.description).joined(separator: ", ")
                     throw CameraError(.unsupported, "the VC0706 has no \(width)x\(height) mode; it has \(sizes)")
                 }
-                _ = try await transact(.setImageSize(size, serial: options.serialNumber))
+                _ = try await optionalTransact(
+                    .setImageSize(size, serial: options.serialNumber), Self.imageSizeWrite,
+                    instead: "frames keep the size they have")
             }
             if let compression = settings.compression {
                 guard (0...255).contains(compression) else {
                     throw CameraError(.unsupported, "compression must be 0 to 255, not \(compression)")
                 }
-                _ = try await transact(.setCompression(UInt8(compression), serial: options.serialNumber))
+                let current = cached.withLock { $0?.compression } ?? Int(VC0706.defaultCompression)
+                _ = try await optionalTransact(
+                    .setCompression(UInt8(compression), serial: options.serialNumber), Self.compressionWrite,
+                    instead: "compression stays as it is (taken to be \(current))")
             }
             // Size and compression take effect at the next reset, which also drops to 38400.
             try await reset()
@@ -147,7 +162,9 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
 
     public func setMotionDetection(_ enabled: Bool) async throws(CameraError) {
         try await gate.run { () async throws(CameraError) in
-            _ = try await transact(.commMotionControl(enabled: enabled, serial: options.serialNumber))
+            _ = try await optionalTransact(
+                .commMotionControl(enabled: enabled, serial: options.serialNumber), Self.motionControl,
+                instead: "the camera's own motion detection is taken to be off and reports no motion")
         }
     }
 
@@ -193,7 +210,13 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         let transferTime = start.duration(to: clock.now)
         jpeg = try checked(jpeg, length: length)
         _ = try await transact(.frameBufferControl(.resume, serial: serial))
-        let info = cached.withLock { $0 }
+        var info = cached.withLock { $0 }
+        if refusals.withLock({ $0.sizeUnknown }), let size = FrameCheck.dimensions(jpeg) {
+            // The size register cannot be read: the frame itself says.
+            info?.width = size.width
+            info?.height = size.height
+            cached.withLock { $0 = info }
+        }
         return CapturedFrame(
             jpeg: jpeg, captureTime: captureTime, transferTime: transferTime, retries: retries,
             width: info?.width ?? 0, height: info?.height ?? 0)
@@ -446,14 +469,55 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
 
     private func readInfo() async throws(CameraError) -> CameraInfo {
         let version = try await version()
-        let sizeReply = try await transact(.readData(.i2cEEPROM, address: VC0706.imageSizeAddress, serial: options.serialNumber))
-        let compressionReply = try await transact(.readData(.chipRegister, address: VC0706.compressionAddress, serial: options.serialNumber))
-        let size = sizeReply.data.first.flatMap(VC0706.ImageSize.init(rawValue:)) ?? .vga
+        let sizeReply = try await optionalTransact(
+            .readData(.i2cEEPROM, address: VC0706.imageSizeAddress, serial: options.serialNumber), Self.imageSizeRead,
+            instead: "assuming the power-up default, \(VC0706.ImageSize.vga), until a frame shows its size")
+        let compressionReply = try await optionalTransact(
+            .readData(.chipRegister, address: VC0706.compressionAddress, serial: options.serialNumber), Self.compressionRead,
+            instead: "assuming the libraries' default, \(VC0706.defaultCompression)")
+        refusals.withLock { $0.sizeUnknown = sizeReply == nil }
+        let size = sizeReply?.data.first.flatMap(VC0706.ImageSize.init(rawValue:)) ?? .vga
+        let compression = compressionReply.map { Int($0.data.first ?? 0) } ?? Int(VC0706.defaultCompression)
         let info = CameraInfo(
             model: model, version: version, port: port.name, baud: port.configuration.baudRate,
-            width: size.width, height: size.height, compression: Int(compressionReply.data.first ?? 0))
+            width: size.width, height: size.height, compression: compression, warnings: warnings)
         cached.withLock { $0 = info }
         return info
+    }
+
+    // MARK: Optional requests
+
+    /// The optional requests a clone may refuse, as warnings name them.
+    private static var imageSizeRead: String { "reading the image size register (\(imageSizeRegister))" }
+    private static var imageSizeWrite: String { "writing the image size register (\(imageSizeRegister))" }
+    private static var compressionRead: String { "reading the compression register (\(compressionRegister))" }
+    private static var compressionWrite: String { "writing the compression register (\(compressionRegister))" }
+    private static var imageSizeRegister: String { "I2C EEPROM " + hex(VC0706.imageSizeAddress) }
+    private static var compressionRegister: String { "chip register " + hex(VC0706.compressionAddress) }
+    private static func hex(_ address: UInt16) -> String { "0x" + Hex.byte(UInt8(address >> 8)) + Hex.byte(UInt8(address & 0xFF)) }
+    private static var motionControl: String { "motion control (COMM_MOTION_CTRL)" }
+
+    /// Optional requests refused so far, each warned about once.
+    private struct Refusals {
+        var seen: Set<String> = []
+        var warnings: [String] = []
+        /// Whether the image size register went unread: frames' own headers give the size.
+        var sizeUnknown = false
+    }
+
+    /// Sends an optional `request` (named `what`) and returns the camera's OK reply, or nil
+    /// if the camera refused it (a non-zero status): the first refusal of each adds a warning
+    /// saying what is assumed `instead`. Other failures throw as ``transact(_:)``'s do.
+    private func optionalTransact(_ request: VC0706Request, _ what: String, instead: String) async throws(CameraError) -> VC0706Reply? {
+        do throws(CameraError) {
+            return try await transact(request)
+        } catch where error.kind == .rejected {
+            refusals.withLock { refusals in
+                guard refusals.seen.insert(what).inserted else { return }
+                refusals.warnings.append("the camera refused \(what): \(instead)")
+            }
+            return nil
+        }
     }
 
     // MARK: The line

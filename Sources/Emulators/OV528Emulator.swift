@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// After power-up, a whole-system RESET, POWER DOWN or SLEEP the module hears nothing but SYNC,
 /// and answers only once it has heard a few of them (a number drawn from the seed, as real
-/// modules need several tries); then it takes every command of PROTOCOLS.md: INITIAL (the
+/// modules need several tries); then it takes every command of Documentation/Protocols.md: INITIAL (the
 /// variant's colour and resolution codes), SET PACKAGE SIZE (64 to 512), SNAPSHOT (capturing
 /// the frame after the skipped ones), GET PICTURE (snapshot, JPEG preview, raw preview), the
 /// image package by package as the host ACKs each ID (any package again, as often as asked),
@@ -20,7 +20,7 @@ import Synchronization
 /// Frames come from a ``Scene`` encoded to real JPEG, paced by the port's clock, with the same
 /// test-side controls as every ``EmulatedCamera``.
 ///
-/// Raw images (PROTOCOLS.md gives no raw resolution codes or pixel layouts): the raw
+/// Raw images (Documentation/Protocols.md has no raw resolution codes or pixel layouts): the raw
 /// resolution codes are taken to be the JPEG ones; pixels go row by row, several to a byte
 /// most significant bits first for 2- and 4-bit grey, RGB444 packed two pixels in three bytes
 /// for 12-bit colour, RGB565 high byte first, Cr Y Cb Y for two pixels; after DATA the image

@@ -5,7 +5,7 @@ import Synchronization
 
 /// The firmware of a VC0706 serial JPEG camera, on the device end of a serial port.
 ///
-/// It answers every command of the protocol as the module does (see PROTOCOLS.md): status
+/// It answers every command of the protocol as the module does (see Documentation/Protocols.md): status
 /// codes for unknown, unsupported and malformed requests without losing sync; a frame buffer
 /// that runs live or holds one frozen frame whose length and bytes stay put; image size,
 /// compression and downsize registers that take effect at SYSTEM_RESET; SET_PORT answered at
@@ -43,6 +43,11 @@ public final class VC0706Emulator: EmulatedCamera, Firmware {
         /// The image size after the first power-up (the register lives in EEPROM and
         /// survives resets and power cycles).
         public var initialSize: VC0706.ImageSize = .vga
+        /// A cheap clone with the frame buffer and little else: it refuses register reads and
+        /// writes (READ_DATA, WRITE_DATA: image size, compression), motion control and status
+        /// (COMM_MOTION_*, MOTION_*) and downsize (DOWNSIZE_*) with `command not received`,
+        /// the status the firmware gives a command it does not know.
+        public var minimalClone = false
 
         public init() {}
     }
@@ -166,9 +171,19 @@ public final class VC0706Emulator: EmulatedCamera, Firmware {
             let serial = state.withLock { $0.serial }
             guard request.serial == serial else { return }  // addressed to another camera
             try await sleep(for: configuration.commandLatency)
-            try await execute(request, command: request.knownCommand!)
+            let command = request.knownCommand!
+            if configuration.minimalClone && Self.lackedByMinimalClone.contains(command) {
+                return try await reply(VC0706Reply(serial: serial, command, status: .commandNotReceived))
+            }
+            try await execute(request, command: command)
         }
     }
+
+    /// The commands a ``Configuration/minimalClone`` does not have.
+    static let lackedByMinimalClone: Set<VC0706.Command> = [
+        .readData, .writeData, .commMotionControl, .commMotionStatus, .motionControl, .motionStatus,
+        .downsizeControl, .downsizeStatus,
+    ]
 
     private func execute(_ request: VC0706Request, command: VC0706.Command) async throws {
         let data = request.data

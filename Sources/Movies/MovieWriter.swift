@@ -63,15 +63,18 @@ public final class MovieWriter {
     ///   - metadata: stored as the movie's global tags (Matroska SimpleTags), read back by
     ///     ``MovieReader/metadata``; Matroska tag names are upper case, so the keys come back
     ///     upper-cased.
+    ///   - flushesEachFrame: whether each frame reaches the file as it is appended, so that a
+    ///     crash loses none that were; false (libavformat's own buffering, a crash loses up to
+    ///     a cluster) only to measure what flushing costs.
     /// - Throws: ``MovieError/Kind/invalidArgument`` for a bad size or path, or if the partial
     ///   file already exists (a crashed recording: repair or remove it first); otherwise the
     ///   libav or file-system failure (the partial file is removed again).
     public convenience init(
-        path: String, width: Int, height: Int, metadata: [String: String] = [:]
+        path: String, width: Int, height: Int, metadata: [String: String] = [:], flushesEachFrame: Bool = true
     ) throws(MovieError) {
         try self.init(
             path: path, partialPath: path + ".partial", replacingPartial: false, width: width, height: height,
-            metadata: metadata)
+            metadata: metadata, flushesEachFrame: flushesEachFrame)
     }
 
     init(

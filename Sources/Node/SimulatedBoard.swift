@@ -36,13 +36,15 @@ public final class SimulatedBoard: Sendable {
     /// The firmware of `model` on `port`, on for a while (no boot on start), its UART at
     /// `baud`; a VC0706 set to `size`, an OV528-family camera's SYNC tries drawn from `seed`.
     public static func emulator(
-        _ model: CameraModel, port: any SerialPort, scene: any Scene, baud: Int, seed: UInt64, size: VC0706.ImageSize = .vga
+        _ model: CameraModel, port: any SerialPort, scene: any Scene, baud: Int, seed: UInt64, size: VC0706.ImageSize = .vga,
+        minimalClone: Bool = false
     ) -> any EmulatedCamera {
         switch model {
         case .vc0706:
             var configuration = VC0706Emulator.Configuration()
             configuration.initialBaud = baud
             configuration.initialSize = size
+            configuration.minimalClone = minimalClone
             configuration.bootsOnStart = false
             return VC0706Emulator(port: port, scene: scene, configuration: configuration)
         case .ov528, .ucam3:

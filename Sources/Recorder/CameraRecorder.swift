@@ -95,6 +95,7 @@ public final class CameraRecorder: Sendable {
             wallClock: storage.wallClock, logger: logger, emit: observer.event)
         var recentCaptures: [MonotonicInstant] = []
         var failures = 0
+        var warned: Set<String> = []
         var health = CameraHealth(camera: name, connected: false, errors: 0, reconnects: 0, lastError: nil, lastFrame: nil, updated: Date())
 
         func carryOut(_ actions: [EventMachine<CapturedFrame>.Action]) {
@@ -131,6 +132,9 @@ public final class CameraRecorder: Sendable {
                     camera.reconnects = health.reconnects
                 }
                 logger.info("camera connected", metadata: ["camera": "\(name)", "model": "\(info.model)", "baud": "\(info.baud)"])
+                for warning in info.warnings where warned.insert(warning).inserted {
+                    logger.warning("\(warning)", metadata: ["camera": "\(name)"])
+                }
                 for try await frame in camera.frames() {
                     for trigger in inbox.withLock({ pending in defer { pending.removeAll() }; return pending }) {
                         machine.trigger(trigger)

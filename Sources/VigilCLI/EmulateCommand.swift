@@ -34,6 +34,9 @@ struct EmulateCommand: AsyncParsableCommand {
     @Option(help: "VC0706 only: the image size the camera starts with (its EEPROM setting): 640x480 (the default), 320x240 or 160x120. OV528 and uCAM-III hosts choose the size themselves (INITIAL).")
     var size: String?
 
+    @Flag(help: "VC0706 only: emulate a cheap clone that refuses register reads and writes (image size, compression), motion control and downsize with status 1 (command not received); frames still come.")
+    var minimalClone = false
+
     @Option(help: "Seed for the scene and everything random.")
     var seed: UInt64 = 1
 
@@ -70,6 +73,7 @@ struct EmulateCommand: AsyncParsableCommand {
             if size != nil {
                 throw ValidationError("--size is for the VC0706; OV528 and uCAM-III hosts choose the size themselves (INITIAL)")
             }
+            if minimalClone { throw ValidationError("--minimal-clone is for the VC0706") }
             guard SerialConfiguration.standardBaudRates.contains(startBaud), OV528.Variant.ov528.baudDivisors(for: startBaud) != nil else {
                 throw ValidationError("--baud \(startBaud) is not a baud the OV528 family can be set to; use one of \(OV528.searchBauds.map(String.init).joined(separator: ", "))")
             }
@@ -100,7 +104,8 @@ struct EmulateCommand: AsyncParsableCommand {
             let sceneValue = try SceneCatalog.scene(named: scene, seed: seed &+ UInt64(index))
             let serialLink = SimulatedSerialLink(clock: clock, configuration: SerialConfiguration(baudRate: startBaud), name: "camera\(index)")
             let emulator = SimulatedBoard.emulator(
-                camera, port: serialLink.device, scene: sceneValue, baud: startBaud, seed: seed &+ UInt64(index), size: imageSize ?? .vga)
+                camera, port: serialLink.device, scene: sceneValue, baud: startBaud, seed: seed &+ UInt64(index), size: imageSize ?? .vga,
+                minimalClone: minimalClone)
             if trace {
                 emulator.setTrace { entry in
                     FileHandle.standardError.write(Data("camera\(index) \(entry)\n".utf8))

@@ -19,6 +19,12 @@ enum Output {
         fflush(nil)
     }
 
+    /// Prints each of a camera's warnings (what it refused, what was assumed instead) on
+    /// standard error, one line each.
+    static func warnings(_ warnings: [String]) {
+        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+    }
+
     /// Prints rows as left-aligned columns separated by two spaces.
     static func table(_ rows: [[String]], indent: String = "") {
         guard let columns = rows.map(\.count).max() else { return }

@@ -23,6 +23,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let context = try NodeHardware(options: options)
         let info = try await context.withCamera(camera, preferFastest: false, detect: true) { _, info in info }
         if options.json { return try Output.json(info) }
+        Output.warnings(info.warnings)
         let compression = info.model == CameraModel.vc0706.rawValue ? ", compression \(info.compression)" : ""
         print("\(info.model) on \(info.port) at \(info.baud) baud, firmware \"\(info.version)\", \(info.width)x\(info.height)\(compression)")
     }
@@ -43,6 +44,7 @@ struct CameraCommand: AsyncParsableCommand {
         func run() async throws {
             let info = try await NodeHardware(options: options).withCamera(camera) { _, info in info }
             if options.json { return try Output.json(info) }
+            Output.warnings(info.warnings)
             Output.table([
                 ["model", info.model], ["firmware", info.version], ["port", info.port], ["baud", "\(info.baud)"],
                 ["size", "\(info.width)x\(info.height)"], ["compression", "\(info.compression)"],
@@ -75,6 +77,7 @@ struct CameraCommand: AsyncParsableCommand {
                 return try await camera.info()
             }
             if options.json { return try Output.json(info) }
+            Output.warnings(info.warnings)
             print("\(info.model): \(info.width)x\(info.height), compression \(info.compression), \(info.baud) baud")
         }
     }

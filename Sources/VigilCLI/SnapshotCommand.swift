@@ -35,6 +35,8 @@ struct SnapshotCommand: AsyncParsableCommand {
         var baud: Int
         var lineRateFraction: Double
         var retries: Int
+        /// What the camera refused and what was assumed instead.
+        var warnings: [String]
     }
 
     func validate() throws {
@@ -61,9 +63,11 @@ struct SnapshotCommand: AsyncParsableCommand {
             return Report(
                 file: target, width: info.width, height: info.height, bytes: frame.jpeg.count,
                 seconds: frame.transferTime.seconds, baud: baud,
-                lineRateFraction: frame.transferTime > .zero ? wire / frame.transferTime.seconds : 0, retries: frame.retries)
+                lineRateFraction: frame.transferTime > .zero ? wire / frame.transferTime.seconds : 0, retries: frame.retries,
+                warnings: info.warnings)
         }
         if options.json { return try Output.json(report) }
+        Output.warnings(report.warnings)
         print("\(report.file): \(report.width)x\(report.height), \(report.bytes) bytes in \(String(format: "%.2f", report.seconds)) s at \(report.baud) baud (\(String(format: "%.1f", report.lineRateFraction * 100))% of line rate)")
     }
 

@@ -248,3 +248,32 @@ import Testing
         }
     }
 }
+
+@Suite struct VC0706MinimalCloneEmulatorTests {
+    static var clone: VC0706Emulator.Configuration {
+        var configuration = VC0706Emulator.Configuration()
+        configuration.minimalClone = true
+        return configuration
+    }
+
+    @Test func theMinimalCloneRefusesRegistersMotionAndDownsizeWithCommandNotReceived() async throws {
+        try await VC0706Bench(configuration: Self.clone).run { bench in
+            let refused: [VC0706Request] = [
+                .readData(.i2cEEPROM, address: VC0706.imageSizeAddress), .readData(.chipRegister, address: VC0706.compressionAddress),
+                .setImageSize(.qvga), .setCompression(0x50), .commMotionControl(enabled: true), .commMotionStatus(), .motionControl(),
+                VC0706Request(.motionStatus, [0]), VC0706Request(.downsizeControl, [1]), VC0706Request(.downsizeStatus),
+            ]
+            for request in refused {
+                let reply = try await bench.exchange(request, replyLength: 5)
+                #expect(reply == [0x76, 0x00, request.command, VC0706.Status.commandNotReceived.rawValue, 0x00], "\(request)")
+            }
+            // What it has still works, in sync: version, and a frame read whole.
+            #expect(try await bench.exchange(.getVersion(), replyLength: 16).prefix(5) == [0x76, 0x00, 0x11, 0x00, 0x0B])
+            #expect(try await bench.exchange(.frameBufferControl(.stopCurrent), replyLength: 5) == [0x76, 0x00, 0x36, 0x00, 0x00])
+            let lengthReply = try await bench.exchange(.getFrameBufferLength(), replyLength: 9)
+            let length = Int(VC0706.bigEndianValue(lengthReply[5...]))
+            let transfer = try await bench.exchange(.readFrameBuffer(address: 0, length: UInt32(length)), replyLength: length + 10)
+            #expect(Array(transfer[5..<(5 + length)]) == bench.camera.lastFrozenFrame?.jpeg)
+        }
+    }
+}

@@ -66,7 +66,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs /usr/bin/sqlite3 (Debian package sqlite3)"))
     func readerInAnotherProcessWhileWriterIsInATransaction() throws {
         try withScratch { scratch in
             let path = scratch.file("index.sqlite")

@@ -1,3 +1,4 @@
+import Foundation
 import HAL
 import HALLinux
 import Testing
@@ -7,8 +8,12 @@ import Testing
 
     @Test func portsCanBeListed() throws {
         let ports = try LinuxSerial().ports()
+        #expect(Set(ports.map(\.path)).count == ports.count, "a port listed twice: \(ports.map(\.path))")
         for port in ports {
+            // Each a tty device the kernel has, by its /dev name.
             #expect(port.path.hasPrefix("/dev/"))
+            #expect(FileManager.default.fileExists(atPath: port.path), "\(port.path) is listed but absent")
+            #expect(FileManager.default.fileExists(atPath: "/sys/class/tty/" + port.path.dropFirst("/dev/".count)), "\(port.path) is no tty")
         }
     }
 

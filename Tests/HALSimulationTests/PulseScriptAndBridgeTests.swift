@@ -1,4 +1,5 @@
 import HAL
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -18,7 +19,10 @@ import Glibc
                 group.addTask { await script.run(on: chip, offset: 17, clock: clock); return [] }
                 var events: [EdgeEvent] = []
                 while events.count < 6 {
-                    events += try await request.waitForEdgeEvents(deadline: .distantFuture)
+                    // Pulses start at most a period apart.
+                    let more = try await request.waitForEdgeEvents(deadline: clock.now.advanced(by: .seconds(2 * 45)))
+                    try #require(!more.isEmpty, "no edge within two periods after \(events.count) edges")
+                    events += more
                 }
                 group.cancelAll()
                 return events
@@ -45,16 +49,16 @@ import Glibc
         return fd
     }
 
-    /// Reads until `count` bytes or `seconds` pass, without blocking Swift's thread pool
-    /// (the bridge's pump runs there).
-    func readAll(_ fd: Int32, count: Int, seconds: Double) async throws -> [UInt8] {
+    /// Reads at least `count` bytes, without blocking Swift's thread pool (the bridge's pump
+    /// runs there); fails saying so if they have not come within `limit`.
+    func readAll(_ fd: Int32, count: Int, within limit: Duration) async throws -> [UInt8] {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         var received: [UInt8] = []
-        let end = SystemClock().now.advanced(by: .nanoseconds(Int64(seconds * 1e9)))
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while received.count < count && SystemClock().now < end {
+        try await waitUntil("\(count) bytes from the pty", within: limit, every: .milliseconds(1)) {
             let n = read(fd, &buffer, buffer.count)
-            if n > 0 { received += buffer[0..<n] } else { try await Task.sleep(for: .milliseconds(1)) }
+            if n > 0 { received += buffer[0..<n] }
+            return received.count >= count
         }
         return received
     }
@@ -85,7 +89,7 @@ import Glibc
         let reply = (0..<5760).map { UInt8(truncatingIfNeeded: $0) }
         let start = SystemClock().now
         try await link.device.write(reply)
-        let received = try await readAll(fd, count: reply.count, seconds: 5)
+        let received = try await readAll(fd, count: reply.count, within: .seconds(5))
         let elapsed = start.duration(to: SystemClock().now).seconds
         #expect(received == reply)
         // Never faster than the wire (how much slower depends on the machine's load: the
@@ -101,13 +105,16 @@ import Glibc
         let fd = try openHostEnd(bridge.path, baud: speed_t(B9600))
         defer { close(fd) }
         // The bridge notices the program's speed within a poll slice.
-        while link.host.configuration.baudRate != 9600 { try await Task.sleep(for: .milliseconds(5)) }
+        try await waitUntil("the bridge to take the program's 9600 baud", within: .seconds(5)) {
+            link.host.configuration.baudRate == 9600
+        }
         let reply = Array("Init end\r\n".utf8)
         let received = try await Simulation.run(clock: clock, speed: 1) {
             try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
                 group.addTask { await bridge.run(); return nil }
                 try await link.device.write(reply)
-                let received = try await readAll(fd, count: 3, seconds: 2)
+                // 10 bytes sent at 38400 make 2 bytes of garbage at a quarter of the speed.
+                let received = try await readAll(fd, count: 2, within: .seconds(2))
                 group.cancelAll()
                 return received
             }

@@ -61,18 +61,17 @@ extension HardwareInTheLoop {
             }
 
             let socket = StorageLayout(root: root).socketPath
-            let connected = try await poll(for: .seconds(60)) {
-                (try? ControlClient.send(ControlRequest(command: .status), to: socket))?.status?.cameras.first?.connected == true
+            try await waitUntil("the recorder to connect to the camera: \(recorder.output)", within: .seconds(60), every: .milliseconds(200)) {
+                try await recorderStatus(socket)?.cameras.first?.connected == true
             }
-            #expect(connected, "the recorder did not connect to the camera: \(recorder.output)")
 
+            // The PIR held high for 4 s on the real line: the test's input, not a wait.
             try await target.drive(.pir, high: true)
             try await Task.sleep(for: .seconds(4))
             try await target.drive(.pir, high: false)
-            let ended = try await poll(for: .seconds(60)) {
-                (try? ControlClient.send(ControlRequest(command: .status), to: socket))?.status?.cameras.first?.lastEvent != nil
+            try await waitUntil("an event to end: \(recorder.output)", within: .seconds(60), every: .milliseconds(200)) {
+                try await recorderStatus(socket)?.cameras.first?.lastEvent != nil
             }
-            #expect(ended, "no event ended: \(recorder.output)")
             recorder.send(SIGTERM)
             let status = try await onThreadOfItsOwn { recorder.wait() }
             exited = true
@@ -98,14 +97,9 @@ extension HardwareInTheLoop {
             }
         }
 
-        /// Polls `condition` every 200 ms until it holds or `limit` passes.
-        func poll(for limit: Duration, _ condition: @escaping @Sendable () -> Bool) async throws -> Bool {
-            let deadline = ContinuousClock.now + limit
-            while ContinuousClock.now < deadline {
-                if try await onThreadOfItsOwn(condition) { return true }
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            return false
+        /// The running recorder's status over its socket; nil until the socket answers.
+        func recorderStatus(_ socket: String) async throws -> RecorderStatus? {
+            try await onThreadOfItsOwn { try? ControlClient.send(ControlRequest(command: .status), to: socket).status }
         }
     }
 }

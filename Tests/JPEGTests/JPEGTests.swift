@@ -176,12 +176,8 @@ func meanAbsoluteError(_ a: Image, _ b: Image) -> Double {
         #expect(results.allSatisfy { $0 == reference })
     }
 
-    @Test(arguments: [Subsampling.s420, .s422, .gray])
+    @Test(.enabled(if: Djpeg.isAvailable, Comment(rawValue: Djpeg.missing)), arguments: [Subsampling.s420, .s422, .gray])
     func djpegDecodesOurOutput(subsampling: Subsampling) throws {
-        guard Djpeg.isAvailable else {
-            print("skipped: \(Djpeg.path) is not installed (apt-get install libjpeg-turbo-progs)")
-            return
-        }
         let jpeg = try codec.encode(try gradient(width: 640, height: 480, format: .rgb), quality: 80, subsampling: subsampling)
         let result = try Djpeg.decode(jpeg)
         #expect(result.status == 0, "djpeg: \(result.stderr)")

@@ -37,9 +37,16 @@ import Testing
         try child.run()
 
         // Kill it once it has appended 25 frames, wherever it is in the 26th.
-        let deadline = ContinuousClock.now + .seconds(120)
-        while appended(progress) < 25 && child.isRunning && ContinuousClock.now < deadline {
-            usleep(2_000)
+        do {
+            // On this thread: a poll that waited for a turn on a busy task pool could miss the
+            // child's whole run.
+            try waitBlockingUntil("the child to append 25 frames (it has \(appended(progress)))", within: .seconds(120), every: .milliseconds(2)) {
+                appended(progress) >= 25 || !child.isRunning
+            }
+        } catch {
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
+            throw error
         }
         #expect(child.isRunning, "the child stopped by itself")
         kill(child.processIdentifier, SIGKILL)
@@ -77,9 +84,10 @@ import Testing
         }.first ?? 0
     }
 
-    /// The child half of the test above: does nothing unless started by it.
-    @Test func sigkillChildRecordsUntilKilled() throws {
-        guard let path = ProcessInfo.processInfo.environment[Self.childVariable] else { return }
+    /// The child half of the test above, run only as its child.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment[Self.childVariable] != nil, "the child half of aMovieKilledMidRecordingKeepsEveryAppendedFrame, which runs it"))
+    func sigkillChildRecordsUntilKilled() throws {
+        let path = try #require(ProcessInfo.processInfo.environment[Self.childVariable])
         let writer = try MovieWriter(path: path, width: Self.width, height: Self.height)
         for (index, time) in Self.times().enumerated() {
             let jpeg = try TestFrames.jpeg(number: index, width: Self.width, height: Self.height)

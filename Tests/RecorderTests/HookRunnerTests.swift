@@ -3,12 +3,13 @@ import Glibc
 import HAL
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Recorder
 
-/// These tests run real processes. Waits poll with generous deadlines; nothing depends on
-/// precise timing.
+/// These tests run real processes. Waits are bounded with generous deadlines and fail saying
+/// what they waited for; nothing depends on precise timing.
 @Suite struct HookRunnerTests {
     /// Failures the runner reported, and log messages it wrote.
     final class Recorded: Sendable {
@@ -49,14 +50,10 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("vigil-hook-\(UUID().uuidString)").path
     }
 
-    /// Whether every hook of `runner` has ended (and been reported) within 10 s, polled
-    /// without blocking the test's thread.
-    func allEnded(_ runner: HookRunner) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while runner.runningCount > 0 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return runner.runningCount == 0
+    /// Waits for every hook of `runner` to end and be reported; fails, saying how many still
+    /// run, after 10 s.
+    func allEnd(_ runner: HookRunner) async throws {
+        try await waitUntil("every hook to end (\(runner.runningCount) still running)", within: .seconds(10)) { runner.runningCount == 0 }
     }
 
     /// The processes of process group `group` that are not zombies (which an orphan stays
@@ -93,7 +90,7 @@ import Testing
             return
         }
         #expect(processID > 0)
-        #expect(try await allEnded(runner))
+        try await allEnd(runner)
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines == ["event-end", "42", "/tmp/a movie; $(rm -rf x).mkv", ProcessInfo.processInfo.environment["PATH"] ?? ""])
         #expect(recorded.failureList.isEmpty)
@@ -105,7 +102,7 @@ import Testing
         let runner = try recorded.runner(
             HookSettings(commands: [.eventStart: "exit 3", .eventEnd: "kill -USR1 $$", .movieEnd: "no-such-command-vigil"]))
         for kind in HookKind.allCases { runner.run(kind) }
-        #expect(try await allEnded(runner))
+        try await allEnd(runner)
         let reasons = Dictionary(uniqueKeysWithValues: recorded.failureList.map { ($0.kind, $0.reason) })
         #expect(reasons[.eventStart] == .exited(status: 3))
         #expect(reasons[.eventEnd] == .signalled(signal: SIGUSR1))
@@ -128,7 +125,7 @@ import Testing
         let launches = [runner.run(.eventStart), runner.run(.eventEnd)]
         #expect(clock.now - started < .seconds(1), "run waited for the hook")
         #expect(runner.runningCount == 2)
-        #expect(try await allEnded(runner))
+        try await allEnd(runner)
         let reported = recorded.reportTimes.withLock { $0 }
         #expect(reported.allSatisfy { $0 - started < .seconds(10) }, "\(reported.map { $0 - started })")
         #expect(Set(recorded.failureList.map(\.reason)) == [.timedOut(after: .milliseconds(500))])
@@ -167,7 +164,7 @@ import Testing
         let runner = try recorded.runner(
             HookSettings(commands: [.eventStart: "echo hello; echo oops >&2; head -c 2000000 /dev/zero | tr '\\0' x; echo"]))
         runner.run(.eventStart)
-        #expect(try await allEnded(runner))
+        try await allEnd(runner)
         #expect(recorded.failureList.isEmpty)
         let messages = recorded.messageList
         #expect(messages.contains("hook output: hello"))
@@ -179,7 +176,7 @@ import Testing
         let quiet = try recorded.runner(
             HookSettings(commands: [.eventStart: "head -c 2000000 /dev/zero"], logsOutput: false))
         quiet.run(.eventStart)
-        #expect(try await allEnded(quiet))
+        try await allEnd(quiet)
         #expect(recorded.failureList.isEmpty)
     }
 

@@ -34,7 +34,7 @@ struct RecorderRig {
 
     init(
         visits: [Visit], events: EventMachine<CapturedFrame>.Settings, size: VC0706.ImageSize = .qqvga,
-        retention: RetentionPolicy = .keepEverything
+        retention: RetentionPolicy = .keepEverything, minimalClone: Bool = false
     ) throws {
         self.visits = visits
         self.events = events
@@ -48,6 +48,7 @@ struct RecorderRig {
         configuration.initialBaud = 115200
         configuration.initialSize = size
         configuration.bootsOnStart = false
+        configuration.minimalClone = minimalClone
         emulator = VC0706Emulator(port: link.device, scene: SyntheticScene(seed: 7, script: script), configuration: configuration)
         var options = VC0706Camera<SimulatedSerialPort>.Options()
         options.probeBauds = [115200]

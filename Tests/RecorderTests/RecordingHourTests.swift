@@ -16,6 +16,25 @@ import Testing
         .init(start: 2600, length: 8), .init(start: 3100, length: 60), .init(start: 3500, length: 15),
     ]
 
+    @Test func aMinimalCloneStillRecordsPlayableMoviesOfItsRealSize() async throws {
+        let settings = EventMachine<CapturedFrame>.Settings(
+            preCapture: .seconds(2), postCapture: .seconds(5), eventGap: .seconds(10), maxMovieLength: .seconds(60))
+        let rig = try RecorderRig(visits: [.init(start: 30, length: 10)], events: settings, size: .qqvga, minimalClone: true)
+        defer { rig.removeStorage() }
+        try await rig.record(for: .seconds(60))
+        #expect(rig.camera.warnings.count == 2, "\(rig.camera.warnings)")
+        let events = try rig.index.events()
+        #expect(events.count == 1 && events.first?.state == .finished, "\(events)")
+        let movies = try events.flatMap { try rig.index.movies(eventID: $0.id) }
+        #expect(!movies.isEmpty)
+        for movie in movies {
+            let probe = try Tool.probe(movie.path)
+            #expect(probe.codec == "mjpeg" && probe.frames == movie.frames && movie.frames > 0, "\(movie.path)")
+            let decode = try Tool.run(Tool.ffprobe, ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", movie.path])
+            #expect(decode.output.trimmingCharacters(in: .whitespacesAndNewlines) == "160,120", "\(movie.path): \(decode.output)\(decode.error)")
+        }
+    }
+
     @Test func anHourOfVisitsBecomesOneEventEachMatchingTheScript() async throws {
         let settings = EventMachine<CapturedFrame>.Settings(
             preCapture: .seconds(2), postCapture: .seconds(5), eventGap: .seconds(10), maxMovieLength: .seconds(60))

@@ -4,6 +4,8 @@ import Foundation
 public enum Djpeg {
     public static let path = "/usr/bin/djpeg"
     public static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: path) }
+    /// Why a test that needs djpeg is skipped when it is absent.
+    public static let missing = "needs /usr/bin/djpeg: Tools/setup installs it (Debian package libjpeg-turbo-progs)"
 
     public struct Result: Sendable {
         public var status: Int32

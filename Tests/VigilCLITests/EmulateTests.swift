@@ -66,4 +66,35 @@ import Testing
         #expect(try Data(contentsOf: copy) == Data(contentsOf: served))
         #expect(await emulator.stop() == 0)
     }
+
+    @Test func aMinimalCloneStillGivesTheFrameItServedWithAWarningPerRefusedRegister() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-clone-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let served = directory.appendingPathComponent("frame.jpg")
+        let first = try await VigilProcess.run(["snapshot", "--board", "sim", "-o", served.path])
+        #expect(first.status == 0, "\(first.error)")
+        let emulator = try RunningVigil(["emulate", "--scene", directory.path, "--minimal-clone"])
+        let path = try #require(await emulator.nextLine())
+
+        let probe = try await VigilProcess.run(["probe", "--port", path, "--camera", "vc0706"])
+        #expect(probe.status == 0, "\(probe.error)")
+        #expect(probe.output.hasPrefix("vc0706 on \(path)"), "\(probe.output)")
+        let warnings = probe.error.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        #expect(warnings.count == 2, "\(probe.error)")
+        #expect(probe.error.contains("warning: the camera refused reading the image size register (I2C EEPROM 0x0019): assuming the power-up default, 640x480, until a frame shows its size"))
+        #expect(probe.error.contains("warning: the camera refused reading the compression register (chip register 0x1204)"))
+
+        let copy = directory.appendingPathComponent("copy.jpg")
+        let snapshot = try await VigilProcess.run(["snapshot", "--port", path, "--camera", "vc0706", "-o", copy.path, "--json"])
+        #expect(snapshot.status == 0, "\(snapshot.error)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(snapshot.output.utf8)) as? [String: Any])
+        #expect((report["warnings"] as? [String])?.count == 2, "\(snapshot.output)")
+        #expect(try Data(contentsOf: copy) == Data(contentsOf: served))
+        #expect(await emulator.stop() == 0)
+
+        let refused = try await VigilProcess.run(["emulate", "--camera", "ucam3", "--minimal-clone"])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("--minimal-clone is for the VC0706"), "\(refused.error)")
+    }
 }

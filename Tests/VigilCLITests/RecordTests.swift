@@ -52,13 +52,12 @@ import Testing
         // Status from the running recorder, over its socket, while it records.
         var live: RecorderStatus?
         var slowest = Duration.zero
-        for _ in 0..<50 {
+        try await waitUntil("the running recorder to report its camera connected", within: .seconds(10), every: .milliseconds(100)) {
             let start = ContinuousClock.now
             let response = try await onThreadOfItsOwn { try ControlClient.send(ControlRequest(command: .status), to: socket) }
             slowest = max(slowest, ContinuousClock.now - start)
             live = response.status
-            if live?.cameras.first?.connected == true { break }
-            try await Task.sleep(for: .milliseconds(100))
+            return live?.cameras.first?.connected == true
         }
         print("vigil status over the control socket: slowest answer \(slowest) while recording")
         #expect(live?.source == "recorder")
@@ -70,14 +69,11 @@ import Testing
         let triggered = try await VigilProcess.run(["trigger", "--storage", root, "--for", "20s"])
         #expect(triggered.status == 0, "\(triggered.error)")
         #expect(triggered.output.contains("triggered camera"))
-        var recording = false
-        for _ in 0..<100 where !recording {
-            try await Task.sleep(for: .milliseconds(100))
+        try await waitUntil("a manual event in vigil status", within: .seconds(20), every: .milliseconds(100)) {
             let status = try await VigilProcess.run(["status", "--json", "--storage", root])
             let decoded = try JSONDecoder.iso8601.decode(RecorderStatus.self, from: Data(status.output.utf8))
-            recording = decoded.cameras.first?.currentEvent?.triggers.contains("manual") == true
+            return decoded.cameras.first?.currentEvent?.triggers.contains("manual") == true
         }
-        #expect(recording, "no manual event seen in the status")
         let during = try await VigilProcess.run(["status", "--json", "--storage", root])
         let shown = try JSONDecoder.iso8601.decode(RecorderStatus.self, from: Data(during.output.utf8))
         #expect(shown.statusLED == "recording", "the status LED shows \(shown.statusLED ?? "nothing")")
@@ -132,6 +128,7 @@ import Testing
         for kill in 0..<20 {
             let recorder = try RunningVigil(["record", "--board", "sim", "--speed", "60", "--size", "160x120", "--storage", root])
             _ = await recorder.nextLine()
+            // The kill's moment is the test's input, on the process's real time: not a wait.
             try await Task.sleep(for: .milliseconds(Int64(500 + random.next() % 2500)))
             await recorder.kill()
             let movies = Set(Self.movies(under: root))

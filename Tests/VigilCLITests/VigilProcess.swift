@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -69,7 +70,24 @@ final class RunningVigil: @unchecked Sendable {
     }
 
     /// The next line of standard output (nil at end of file), read off the cooperative pool.
-    func nextLine() async -> String? {
+    /// A vigil that says nothing for `limit` is killed, which fails the test saying so.
+    func nextLine(within limit: Duration = .seconds(60)) async -> String? {
+        let silent = Atomic<Bool>(false)
+        let killer = DispatchWorkItem { [process] in
+            silent.store(true, ordering: .sequentiallyConsistent)
+            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        }
+        let (seconds, attoseconds) = limit.components
+        DispatchQueue.global().asyncAfter(deadline: .now() + Double(seconds) + Double(attoseconds) / 1e18, execute: killer)
+        let line = await readLine()
+        killer.cancel()
+        if silent.load(ordering: .sequentiallyConsistent) {
+            Issue.record("vigil \(process.arguments ?? []) printed no line within \(limit): killed it")
+        }
+        return line
+    }
+
+    private func readLine() async -> String? {
         await withCheckedContinuation { continuation in
             lines.async { [output] in
                 var line = Data()
