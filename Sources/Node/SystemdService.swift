@@ -9,25 +9,29 @@ import Synchronization
 /// fatal.
 final class SystemdService: Sendable {
     private let notifier: SystemdNotifier
-    private let watchdog: WatchdogFeeder?
+    private let status: StatusBoard
+    private let watchdog = Mutex<WatchdogFeeder?>(nil)
     private let logger: Logger
 
     /// Nil when the process is not a systemd notify service.
     init?(status: StatusBoard, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
         guard let notifier = SystemdNotifier(environment: environment) else { return nil }
         self.notifier = notifier
+        self.status = status
         self.logger = logger
-        // On a thread of its own, on the wall clock: a simulated board's virtual time must not
-        // pace systemd's watchdog.
-        watchdog = notifier.watchdogInterval.map { WatchdogFeeder(notifier: notifier, interval: $0 / 2, status: status, logger: logger) }
     }
 
-    func ready(_ status: String) {
-        do { try notifier.ready(status: status) } catch { logger.error("sd_notify READY: \(error)") }
+    /// Says READY, then starts feeding the watchdog (when systemd asked for one).
+    func ready(_ text: String) {
+        do { try notifier.ready(status: text) } catch { logger.error("sd_notify READY: \(error)") }
+        // On a thread of its own, on the wall clock: a simulated board's virtual time must not
+        // pace systemd's watchdog.
+        let feeder = notifier.watchdogInterval.map { WatchdogFeeder(notifier: notifier, interval: $0 / 2, status: status, logger: logger) }
+        watchdog.withLock { $0 = feeder }
     }
 
     func stopping() {
-        watchdog?.stop()
+        watchdog.withLock { $0 }?.stop()
         do { try notifier.stopping() } catch { logger.error("sd_notify STOPPING: \(error)") }
     }
 }
