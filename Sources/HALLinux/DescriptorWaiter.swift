@@ -1,21 +1,23 @@
 import Dispatch
 import Glibc
 import HAL
+import Synchronization
 import SystemCalls
 
 /// Runs blocking waits on file descriptors away from Swift's cooperative thread pool.
 ///
-/// Each waiter owns a private serial queue, so the waits of one device run one at a time and
-/// in the order they were asked for, and a wake pipe through which ``interrupt()`` (a close or
+/// Each waiter owns a thread of its own (never a shared dispatch queue, whose few threads other
+/// blocking work could hold, starving this device's reads), so the waits of one device run one
+/// at a time and in the order they were asked for, and a wake pipe through which ``interrupt()`` (a close or
 /// release) or the cancellation of the waiting task ends a wait at once instead of at its
 /// deadline. The work handed to ``run(_:)`` waits only through its ``WaitScope``.
 final class DescriptorWaiter: Sendable {
-    private let queue: DispatchQueue
+    private let thread: WaitThread
     private let wakeReader: Int32
     private let wakeWriter: Int32
 
     /// - Parameters:
-    ///   - label: the name of the private queue, for debuggers.
+    ///   - label: what the thread is for, for debuggers.
     ///   - target: the device the waits are for, named in errors.
     init(label: String, target: String) throws(HALError) {
         var ends: [Int32] = [-1, -1]
@@ -26,7 +28,12 @@ final class DescriptorWaiter: Sendable {
             ends.forEach(closeDescriptor)
             throw error
         }
-        queue = DispatchQueue(label: label)
+        do {
+            thread = try WaitThread(target: target)
+        } catch {
+            ends.forEach(closeDescriptor)
+            throw error
+        }
         wakeReader = ends[0]
         wakeWriter = ends[1]
     }
@@ -44,7 +51,7 @@ final class DescriptorWaiter: Sendable {
         let scope = WaitScope(wakeDescriptor: wakeReader)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, HALError>, Never>) in
-                queue.async {
+                thread.async {
                     continuation.resume(returning: Result { () throws(HALError) -> Value in try body(scope) })
                 }
             }
@@ -61,5 +68,53 @@ final class DescriptorWaiter: Sendable {
         var byte: UInt8 = 1
         // A full pipe already holds a wake-up, so a failed write loses nothing.
         _ = try? systemCall("write", target: "wake pipe") { write(wakeWriter, &byte, 1) }
+    }
+}
+
+/// A thread of its own running the jobs handed to it one at a time, in order, until its owner
+/// goes away.
+final class WaitThread: Sendable {
+    private final class Jobs: Sendable {
+        let state = Mutex<(pending: [@Sendable () -> Void], stopped: Bool)>(([], false))
+        let arrived = DispatchSemaphore(value: 0)
+
+        func loop() {
+            while true {
+                arrived.wait()
+                let (pending, stopped) = state.withLock { state in
+                    defer { state.pending.removeAll() }
+                    return (state.pending, state.stopped)
+                }
+                for job in pending { job() }
+                if stopped { return }
+            }
+        }
+    }
+
+    private let jobs = Jobs()
+
+    init(target: String) throws(HALError) {
+        let context = Unmanaged.passRetained(jobs).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            guard let context else { return nil }
+            Unmanaged<Jobs>.fromOpaque(context).takeRetainedValue().loop()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<Jobs>.fromOpaque(context).release()
+            throw HALError.system(result, operation: "pthread_create", target: target)
+        }
+        pthread_detach(thread)
+    }
+
+    func async(_ job: @escaping @Sendable () -> Void) {
+        jobs.state.withLock { $0.pending.append(job) }
+        jobs.arrived.signal()
+    }
+
+    deinit {
+        jobs.state.withLock { $0.stopped = true }
+        jobs.arrived.signal()
     }
 }
