@@ -67,14 +67,14 @@ let package = Package(
             name: "Node",
             dependencies: [
                 "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG",
-                "Recorder", "EventStore", "Peripherals", "SystemCalls", "Files", "CPosix",
+                "Recorder", "EventStore", "Peripherals", "SystemCalls", "CPosix",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]),
         .target(
             name: "VigilCLI",
             dependencies: [
-                "Node", "HAL", "SystemCalls", "Files", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers",
+                "Node", "HAL", "Files", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers",
                 "Emulators", "Scenes", "Recorder", "EventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,7 +128,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "VigilCLITests",
-            dependencies: ["VigilCLI", "Node", "HAL", "SystemCalls", "HALSimulation", "Recorder", "EventStore", "TestSupport"]),
+            dependencies: ["VigilCLI", "Node", "HAL", "HALSimulation", "Recorder", "EventStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

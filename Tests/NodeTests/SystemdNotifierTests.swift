@@ -1,6 +1,5 @@
 import Foundation
 import HAL
-import SystemCalls
 import TestSupport
 import Testing
 
