@@ -46,10 +46,13 @@ public final class CameraNode: Sendable {
     public let reconciled: ReconcileReport
     let index: EventIndex
     let logger: Logger
-    private let lock: StorageLock
+    /// Held from start-up to the end of the run.
+    private let lock: Mutex<StorageLock?>
     private let plans: [(camera: NodeConfiguration.Camera, plan: NodeHardware.CameraPlan)]
     private let inputs: Recorder.Inputs
     private let outputs: Recorder.Outputs
+    /// The lines the outputs drive, released at shutdown.
+    private let outputLines: [any LineRequest]
     private let detector: MotionDetector?
     private let hooks: HookRunner
     private let statusBoard = StatusBoard()
@@ -76,7 +79,7 @@ public final class CameraNode: Sendable {
             throw NodeError("cannot open the event index \(layout.indexPath): \(error)")
         }
         do {
-            lock = try StorageLock(root: layout.root)
+            lock = Mutex(try StorageLock(root: layout.root))
         } catch {
             throw NodeError("cannot record to \(layout.root): \(error)")
         }
@@ -122,7 +125,7 @@ public final class CameraNode: Sendable {
             }
         }
         self.inputs = inputs
-        outputs = try Self.makeOutputs(configuration.outputs, hardware: hardware, logger: logger) { what, error in
+        (outputs, outputLines) = try Self.makeOutputs(configuration.outputs, hardware: hardware, logger: logger) { what, error in
             try without(what, error)
         }
         do {
@@ -235,6 +238,29 @@ public final class CameraNode: Sendable {
     public func run(for duration: Duration? = nil) async throws {
         let events = eventBroadcast.subscribe(bufferSize: Self.hookEventBuffer)
         let hardware = hardware
+        do {
+            try await record(for: duration, on: hardware, hooks: events)
+        } catch {
+            await shutDown()
+            throw error
+        }
+        await shutDown()
+    }
+
+    /// Releases the lines (inputs, camera power, outputs), drains the hooks, ends every subscription and gives up the storage
+    /// root's lock.
+    private func shutDown() async {
+        inputs.pir?.release()
+        inputs.tamper?.release()
+        for (_, plan) in plans { plan.power?.release() }
+        for line in outputLines { line.release() }
+        let unfinished = await hooks.shutdown(timeout: .seconds(5))
+        if unfinished > 0 { logger.warning("\(unfinished) hook command\(unfinished == 1 ? "" : "s") still running at shutdown were ended") }
+        finishBroadcasts()
+        lock.withLock { $0 = nil }
+    }
+
+    private func record(for duration: Duration?, on hardware: NodeHardware, hooks events: Subscription<RecorderEvent>) async throws {
         try await hardware.run { [self] in
             let wallClock = WallClock(clock: hardware.clock)
             let storage = RecorderStorage(layout: layout, index: index, retention: configuration.retention, wallClock: wallClock)
@@ -290,12 +316,6 @@ public final class CameraNode: Sendable {
                 await consumers.waitForAll()
             }
         }
-        inputs.pir?.release()
-        inputs.tamper?.release()
-        let unfinished = await hooks.shutdown(timeout: .seconds(5))
-        if unfinished > 0 { logger.warning("\(unfinished) hook command\(unfinished == 1 ? "" : "s") still running at shutdown were ended") }
-        finishBroadcasts()
-        withExtendedLifetime(lock) {}
     }
 
     /// Asks a running node to stop: open movies and events are finished first.
@@ -381,13 +401,16 @@ public final class CameraNode: Sendable {
     private static func makeOutputs(
         _ settings: NodeConfiguration.Outputs, hardware: NodeHardware, logger: Logger,
         unavailable: (String, any Error) throws -> Void
-    ) throws -> Recorder.Outputs {
+    ) throws -> (Recorder.Outputs, [any LineRequest]) {
         var outputs = Recorder.Outputs()
+        var lines: [any LineRequest] = []
         func request(_ role: LogicalLine) throws -> (any LineRequest)? {
             guard hardware.board.lines[role] != nil else { return nil }
             do {
                 let line = try hardware.resolveLine(role.rawValue)
-                return try line.chip.requestLines([line.offset], settings: line.settings, consumer: "vigil-record")
+                let request = try line.chip.requestLines([line.offset], settings: line.settings, consumer: "vigil-record")
+                lines.append(request)
+                return request
             } catch {
                 try unavailable("the \(role) line (\(describeLine(role, on: hardware.board)))", error)
                 return nil
@@ -399,7 +422,7 @@ public final class CameraNode: Sendable {
         if let line = try request(.irLED) {
             outputs.illuminator = try Illuminator(line: line, mode: illuminatorMode(settings.ir, settings))
         }
-        return outputs
+        return (outputs, lines)
     }
 
     static func illuminatorMode(_ mode: NodeConfiguration.IRMode, _ settings: NodeConfiguration.Outputs) throws -> Illuminator.Mode {

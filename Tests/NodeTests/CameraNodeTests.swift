@@ -154,6 +154,20 @@ final class Collector<Element: Sendable>: Sendable {
         #expect(unavailable.count == 1 && unavailable[0].contains("pir line (vigil-sim:17)"), "\(unavailable)")
     }
 
+    @Test func aCameraThatCannotBeOpenedFailsTheRunAndEndsEverySubscription() async throws {
+        var rig = try SimulatedNodeRig()
+        rig.configuration.cameras[0].port = "/dev/vigil-no-such-port"
+        defer { rig.storage.remove() }
+        let node = try rig.makeNode()
+        let events = Collector(node.events())
+        let frames = Collector(try node.frames(camera: "yard"))
+        await #expect(throws: (any Error).self) { try await node.run(for: .seconds(10)) }
+        #expect(await events.all().isEmpty)
+        #expect(await frames.all().isEmpty)
+        // The lines are released: a second node on the same board takes them.
+        _ = try rig.makeNode()
+    }
+
     @Test func commandsReachTheRunningNode() async throws {
         var rig = try SimulatedNodeRig()
         rig.configuration.triggers.pir = false
