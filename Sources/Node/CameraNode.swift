@@ -72,16 +72,21 @@ public final class CameraNode: Sendable {
         }
         let layout = StorageLayout(root: root)
         try Self.createStorageRoot(layout.root)
-        let index: EventIndex
-        do {
-            index = try EventIndex(path: layout.indexPath)
-        } catch {
-            throw NodeError("cannot open the event index \(layout.indexPath): \(error)")
-        }
+        // The lock first: nothing else in the root is touched while another recorder owns it.
         do {
             lock = Mutex(try StorageLock(root: layout.root))
         } catch {
             throw NodeError("cannot record to \(layout.root): \(error)")
+        }
+        let index: EventIndex
+        let recovery: EventIndex.Recovery?
+        do {
+            (index, recovery) = try EventIndex.openRecovering(path: layout.indexPath)
+        } catch {
+            throw NodeError("cannot open the event index \(layout.indexPath): \(error)")
+        }
+        if let recovery {
+            logger.error("\(recovery); rebuilding it from the files under \(layout.root)")
         }
         do {
             reconciled = try Recorder.reconcile(layout: layout, index: index)
@@ -142,6 +147,7 @@ public final class CameraNode: Sendable {
             throw NodeError("hooks: \(error)")
         }
         if !unavailable.isEmpty { statusBoard.update { $0.unavailable = unavailable } }
+        if let recovery { statusBoard.noteError("\(recovery)", at: Date()) }
         self.configuration = configuration
         self.hardware = hardware
         self.layout = layout

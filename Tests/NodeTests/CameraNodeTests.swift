@@ -168,6 +168,25 @@ final class Collector<Element: Sendable>: Sendable {
         _ = try rig.makeNode()
     }
 
+    @Test func aDamagedIndexIsMovedAsideAndRebuiltFromTheFiles() async throws {
+        let rig = try SimulatedNodeRig()
+        defer { rig.storage.remove() }
+        try await rig.makeNode().run(for: .seconds(180))
+        let recorded = try EventIndex(path: rig.storage.file("index.sqlite"), readOnly: true).events()
+        #expect(recorded.count >= 2)
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: rig.storage.file("index.sqlite" + suffix)) }
+        try Data(repeating: 0xA5, count: 4096).write(to: URL(fileURLWithPath: rig.storage.file("index.sqlite")))
+
+        let node = try rig.makeNode()
+        #expect(node.status.recentErrors.contains { $0.contains("the event index was damaged") })
+        let damaged = try FileManager.default.contentsOfDirectory(atPath: rig.storage.path).filter { $0.contains(".damaged-") }
+        #expect(damaged.count == 1)
+        // Every movie of the earlier run is adopted: one event for each.
+        let rebuilt = try EventIndex(path: rig.storage.file("index.sqlite"), readOnly: true).events()
+        #expect(rebuilt.count == recorded.count)
+        #expect(rebuilt.map(\.frames).reduce(0, +) == recorded.map(\.frames).reduce(0, +))
+    }
+
     @Test func commandsReachTheRunningNode() async throws {
         var rig = try SimulatedNodeRig()
         rig.configuration.triggers.pir = false
