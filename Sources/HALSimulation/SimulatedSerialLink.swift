@@ -367,6 +367,14 @@ final class LinkCore: Sendable {
         arrivals[side]!.fire()
     }
 
+    func reopen(_ side: LinkSide) {
+        let now = clock.now
+        state.withLock { state in
+            guard state.closed.remove(side) != nil else { return }
+            _ = state.lanes.modify(side) { $0.take($0.available(now: now)) }
+        }
+    }
+
     func unplug(portVanishes: Bool) {
         let now = clock.now
         state.withLock { state in
@@ -442,4 +450,8 @@ public final class SimulatedSerialPort: SerialPort {
     }
 
     public func close() async { core.close(side) }
+
+    /// Opens the port again after ``close()``, as a device file is opened again; what arrived
+    /// while it was closed is gone. Does nothing to an open port.
+    public func reopen() { core.reopen(side) }
 }

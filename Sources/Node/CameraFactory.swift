@@ -57,7 +57,8 @@ extension NodeHardware {
     /// board's, or found out when `detect` is set or the port is not the board's; a baud of
     /// nil is the board's.
     ///
-    /// The camera-power line is asked for only where the board has one; when it cannot be had
+    /// The camera-power line is asked for only where the board has one and the camera is the
+    /// board's (on its camera device); when it cannot be had
     /// (another program holds it) the plan fails with `requirePower`, else goes without it and
     /// says why in ``CameraPlan/powerUnavailable``.
     public func cameraPlan(
@@ -81,7 +82,8 @@ extension NodeHardware {
         var power: (any LineRequest)?
         var powerUnavailable: String?
         do {
-            power = try cameraPowerSwitch()
+            // The board's power line powers the board's camera, not one on another port.
+            power = path == board.camera.device ? try cameraPowerSwitch() : nil
         } catch {
             let message = "the camera-power line cannot be used: \(error)"
             if requirePower { throw NodeError(message + " (set require-hardware: false to record without power cycles)") }

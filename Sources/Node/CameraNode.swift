@@ -38,7 +38,9 @@ public final class CameraNode: Sendable {
         public init() {}
     }
 
-    public let configuration: NodeConfiguration
+    /// The configuration the node runs now (its cameras change with ``reload(_:)``).
+    public var configuration: NodeConfiguration { current.withLock { $0 } }
+    private let current: Mutex<NodeConfiguration>
     public let hardware: NodeHardware
     public let layout: StorageLayout
     public let options: Options
@@ -48,7 +50,8 @@ public final class CameraNode: Sendable {
     let logger: Logger
     /// Held from start-up to the end of the run.
     private let lock: Mutex<StorageLock?>
-    private let plans: [(camera: NodeConfiguration.Camera, plan: NodeHardware.CameraPlan)]
+    /// Each camera's plan (its power line held), by name.
+    private let plans: Mutex<[String: NodeHardware.CameraPlan]>
     private let inputs: Recorder.Inputs
     private let outputs: Recorder.Outputs
     /// The lines the outputs drive, released at shutdown.
@@ -57,9 +60,18 @@ public final class CameraNode: Sendable {
     private let hooks: HookRunner
     private let statusBoard = StatusBoard()
     private let eventBroadcast: Broadcast<RecorderEvent>
-    private let frameBroadcasts: [String: Broadcast<CapturedFrame>]
-    private let recorder = Mutex<Recorder?>(nil)
-    private let stopRequest = StopRequest()
+    private let frameBroadcasts: Mutex<[String: Broadcast<CapturedFrame>]>
+    /// What exists while recording: the recorder, and what a camera added by a reload needs.
+    private struct Running: Sendable {
+        var recorder: Recorder
+        var storage: RecorderStorage
+        var observer: RecorderObserver
+        var ports: [String: AnySerialPort]
+    }
+    private let running = Mutex<Running?>(nil)
+    private let reloads: AsyncStream<ReloadRequest>
+    private let reloadRequests: AsyncStream<ReloadRequest>.Continuation
+    private let stopRequest = StopSignal()
 
     /// Builds the node: storage root (created owner-and-group only), lock, index, reconcile,
     /// camera plans, lines, motion detection and hooks, each checked. Lines and devices the
@@ -105,16 +117,14 @@ public final class CameraNode: Sendable {
             logger.warning("running without \(message)")
             unavailable.append(message)
         }
-        var plans: [(NodeConfiguration.Camera, NodeHardware.CameraPlan)] = []
+        var plans: [String: NodeHardware.CameraPlan] = [:]
         for camera in configuration.cameras {
-            let plan = try hardware.cameraPlan(
-                port: camera.port, model: camera.model, baud: camera.baud, maxBaud: camera.maxBaud, verify: camera.verify,
-                requirePower: configuration.requireHardware)
+            let plan = try Self.plan(camera, hardware: hardware, requireHardware: configuration.requireHardware)
             if let reason = plan.powerUnavailable {
                 logger.warning("camera \(camera.name) runs without power cycles: \(reason)")
                 unavailable.append("camera \(camera.name) power: \(reason)")
             }
-            plans.append((camera, plan))
+            plans[camera.name] = plan
         }
         var inputs = Recorder.Inputs()
         for (role, wanted) in [(LogicalLine.pir, configuration.triggers.pir), (.tamper, configuration.triggers.tamper)] where wanted {
@@ -148,16 +158,17 @@ public final class CameraNode: Sendable {
         }
         if !unavailable.isEmpty { statusBoard.update { $0.unavailable = unavailable } }
         if let recovery { statusBoard.noteError("\(recovery)", at: Date()) }
-        self.configuration = configuration
+        current = Mutex(configuration)
+        (reloads, reloadRequests) = AsyncStream.makeStream(of: ReloadRequest.self)
         self.hardware = hardware
         self.layout = layout
         self.options = options
         self.index = index
         self.logger = logger
-        self.plans = plans
+        self.plans = Mutex(plans)
         eventBroadcast = Broadcast(defaultBufferSize: options.eventBuffer)
-        frameBroadcasts = Dictionary(
-            uniqueKeysWithValues: configuration.cameras.map { ($0.name, Broadcast<CapturedFrame>(defaultBufferSize: options.frameBuffer)) })
+        frameBroadcasts = Mutex(Dictionary(
+            uniqueKeysWithValues: configuration.cameras.map { ($0.name, Broadcast<CapturedFrame>(defaultBufferSize: options.frameBuffer)) }))
     }
 
     // MARK: The typed API
@@ -168,7 +179,7 @@ public final class CameraNode: Sendable {
     /// The status now (what `vigil status --json` prints): fresh storage figures and uptime
     /// while running, the last state otherwise.
     public var status: RecorderStatus {
-        recorder.withLock { $0 }?.currentStatus() ?? statusBoard.current
+        running.withLock { $0 }?.recorder.currentStatus() ?? statusBoard.current
     }
 
     /// The node's events from now on, until the node stops. Subscribe before ``run(for:)`` to
@@ -190,7 +201,7 @@ public final class CameraNode: Sendable {
 
     /// Events and frames lost by subscribers that read too slowly, so far.
     public var droppedByReaders: (events: Int, frames: Int) {
-        (eventBroadcast.dropped, frameBroadcasts.values.reduce(0) { $0 + $1.dropped })
+        (eventBroadcast.dropped, frameBroadcasts.withLock { $0.values.reduce(0) { $0 + $1.dropped } })
     }
 
     /// Starts a manual event on `camera` (every camera when nil) lasting `duration` (an instant
@@ -198,7 +209,7 @@ public final class CameraNode: Sendable {
     /// unknown camera, or a duration beyond ``Recorder/longestManualTrigger``.
     @discardableResult
     public func trigger(camera: String? = nil, for duration: Duration? = nil) throws -> [String] {
-        try running().trigger(camera: camera, duration: duration)
+        try recording().trigger(camera: camera, duration: duration)
     }
 
     /// A frame from `camera` no older than one second: the latest, or the next one it delivers
@@ -206,7 +217,7 @@ public final class CameraNode: Sendable {
     /// unknown camera, or when no frame comes in time (the camera is lost).
     public func snapshot(camera: String, timeout: Duration = .seconds(10)) async throws -> CapturedFrame {
         let broadcast = try frameBroadcast(camera)
-        _ = try running()
+        _ = try recording()
         let clock = hardware.clock
         if let latest = broadcast.latest, latest.captureTime.duration(to: clock.now) <= .seconds(1) { return latest }
         let frames = broadcast.subscribe(bufferSize: 1)
@@ -234,7 +245,7 @@ public final class CameraNode: Sendable {
     /// Sets the IR illuminator: on, off, or auto (following the scene's brightness with the
     /// configuration's thresholds).
     public func setIlluminator(_ mode: NodeConfiguration.IRMode) throws {
-        try running().setIlluminator(try Self.illuminatorMode(mode, configuration.outputs))
+        try recording().setIlluminator(try Self.illuminatorMode(mode, configuration.outputs))
     }
 
     // MARK: Running
@@ -258,7 +269,7 @@ public final class CameraNode: Sendable {
     private func shutDown() async {
         inputs.pir?.release()
         inputs.tamper?.release()
-        for (_, plan) in plans { plan.power?.release() }
+        for plan in plans.withLock({ $0.values }) { plan.power?.release() }
         for line in outputLines { line.release() }
         let unfinished = await hooks.shutdown(timeout: .seconds(5))
         if unfinished > 0 { logger.warning("\(unfinished) hook command\(unfinished == 1 ? "" : "s") still running at shutdown were ended") }
@@ -272,38 +283,44 @@ public final class CameraNode: Sendable {
             let storage = RecorderStorage(layout: layout, index: index, retention: configuration.retention, wallClock: wallClock)
             let observer = RecorderObserver(
                 event: { [eventBroadcast] in eventBroadcast.publish($0) },
-                frame: { [frameBroadcasts] name, frame in frameBroadcasts[name]?.publish(frame) })
+                frame: { [weak self] name, frame in self?.frameBroadcasts.withLock { $0[name] }?.publish(frame) })
             var cameras: [CameraRecorder] = []
-            var ports: [AnySerialPort] = []
+            var ports: [String: AnySerialPort] = [:]
             do {
-                for (entry, plan) in plans {
-                    let (driver, port) = try await hardware.openCamera(plan)
-                    ports.append(port)
-                    cameras.append(CameraRecorder(
-                        name: entry.name, camera: driver,
-                        settings: CameraSettings(width: entry.width, height: entry.height, compression: entry.compression),
-                        clock: hardware.clock, events: configuration.events, useCameraMotion: configuration.triggers.cameraMotion,
-                        motion: detector, storage: storage, status: statusBoard, logger: logger, observer: observer))
+                for entry in configuration.cameras {
+                    let (camera, port) = try await openCamera(entry, storage: storage, observer: observer)
+                    ports[entry.name] = port
+                    cameras.append(camera)
                 }
             } catch {
-                for port in ports { await port.close() }
+                for port in ports.values { await port.close() }
                 throw error
             }
             let recorder = Recorder(
                 cameras: cameras, inputs: inputs, outputs: outputs, storage: storage, status: statusBoard, clock: hardware.clock,
                 logger: logger, observer: observer)
-            self.recorder.withLock { $0 = recorder }
+            running.withLock { $0 = Running(recorder: recorder, storage: storage, observer: observer, ports: ports) }
             let server: ControlServer?
             do {
                 server = options.controlSocket ? try ControlServer(path: layout.socketPath, handler: controlHandler()) : nil
             } catch {
-                for port in ports { await port.close() }
+                for port in ports.values { await port.close() }
+                running.withLock { $0 = nil }
                 throw NodeError("cannot serve \(layout.socketPath): \(error)")
             }
             let systemd = options.systemd ? SystemdService(status: statusBoard, logger: logger) : nil
             systemd?.ready("recording \(cameras.count) camera\(cameras.count == 1 ? "" : "s") to \(layout.root)")
             await withTaskGroup(of: Void.self) { consumers in
                 consumers.addTask { await self.runHooks(events) }
+                consumers.addTask {
+                    for await request in self.reloads {
+                        do {
+                            request.answer(.success(try await self.apply(request.configuration)))
+                        } catch {
+                            request.answer(.failure(error))
+                        }
+                    }
+                }
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await recorder.run() }
                     group.addTask { await self.stopRequest.wait() }
@@ -317,6 +334,11 @@ public final class CameraNode: Sendable {
                 }
                 systemd?.stopping()
                 server?.stop()
+                reloadRequests.finish()
+                let ports = running.withLock { running in
+                    defer { running = nil }
+                    return running?.ports.values.map { $0 } ?? []
+                }
                 for port in ports { await port.close() }
                 finishBroadcasts()
                 await consumers.waitForAll()
@@ -327,18 +349,166 @@ public final class CameraNode: Sendable {
     /// Asks a running node to stop: open movies and events are finished first.
     public func stop() { stopRequest.signal() }
 
+    // MARK: Reloading
+
+    /// What ``reload(_:)`` changed.
+    public struct ReloadReport: Sendable, Hashable, CustomStringConvertible {
+        public var added: [String] = []
+        public var removed: [String] = []
+        /// Cameras whose settings changed: each restarted (its open event ended, a new one
+        /// begins at the next trigger).
+        public var restarted: [String] = []
+        /// Sections whose changes take effect only at the next start.
+        public var atNextStart: [String] = []
+
+        public var description: String {
+            var parts: [String] = []
+            if !added.isEmpty { parts.append("added \(added.joined(separator: ", "))") }
+            if !removed.isEmpty { parts.append("removed \(removed.joined(separator: ", "))") }
+            if !restarted.isEmpty { parts.append("restarted \(restarted.joined(separator: ", "))") }
+            if !atNextStart.isEmpty { parts.append("\(atNextStart.joined(separator: ", ")) take effect at the next start") }
+            return parts.isEmpty ? "nothing changed" : parts.joined(separator: "; ")
+        }
+    }
+
+    struct ReloadRequest: Sendable {
+        let configuration: NodeConfiguration
+        let answer: @Sendable (Result<ReloadReport, any Error>) -> Void
+    }
+
+    /// Applies a new configuration to the running node: cameras added, removed or changed
+    /// (each changed one restarted) without touching the others' open events. The storage
+    /// root cannot change; other sections take effect at the next start (the report says
+    /// which). Throws when the node is not running or a camera cannot be opened (the cameras
+    /// changed before it stay changed; the rest of the old configuration stays).
+    public func reload(_ configuration: NodeConfiguration) async throws -> ReloadReport {
+        _ = try recording()
+        let result: Result<ReloadReport, any Error> = await withCheckedContinuation { continuation in
+            let request = ReloadRequest(configuration: configuration) { continuation.resume(returning: $0) }
+            if case .terminated = reloadRequests.yield(request) {
+                continuation.resume(returning: .failure(NodeError("the node is stopping")))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Carries out a reload, from a task inside the running node (where a simulated board's
+    /// ports live).
+    private func apply(_ new: NodeConfiguration) async throws -> ReloadReport {
+        guard let running = running.withLock({ $0 }) else { throw NodeError("the node is not recording") }
+        let old = configuration
+        guard new.storage == old.storage else {
+            throw NodeError("the storage root cannot change while recording (\(old.storage ?? "?") to \(new.storage ?? "?")); restart the node")
+        }
+        var report = ReloadReport()
+        let oldCameras = Dictionary(uniqueKeysWithValues: old.cameras.map { ($0.name, $0) })
+        let newCameras = Dictionary(uniqueKeysWithValues: new.cameras.map { ($0.name, $0) })
+        report.removed = old.cameras.map(\.name).filter { newCameras[$0] == nil }
+        report.restarted = new.cameras.filter { camera in oldCameras[camera.name].map { $0 != camera } ?? false }.map(\.name)
+        report.added = new.cameras.map(\.name).filter { oldCameras[$0] == nil }
+        var later = new
+        later.cameras = old.cameras
+        later.storage = old.storage
+        if later != old {
+            report.atNextStart = NodeConfiguration.sectionsDiffering(old, new)
+        }
+        for name in report.removed {
+            try await stopCamera(name, running: running)
+            frameBroadcasts.withLock { $0.removeValue(forKey: name) }?.finish()
+        }
+        for name in report.restarted {
+            guard let entry = newCameras[name], let previous = oldCameras[name] else { continue }
+            try await stopCamera(name, running: running)
+            do {
+                try await startCamera(entry, running: running, requireHardware: old.requireHardware)
+            } catch {
+                // Back to what ran before, so that a bad setting costs no recording.
+                do {
+                    try await startCamera(previous, running: running, requireHardware: old.requireHardware)
+                } catch let again {
+                    logger.error("camera \(name) could not be restarted with its previous settings either: \(again)")
+                    throw NodeError("camera \(name): \(error); its previous settings failed too (\(again)), so it is stopped")
+                }
+                throw NodeError("camera \(name): \(error); it keeps its previous settings")
+            }
+        }
+        for name in report.added {
+            guard let entry = newCameras[name] else { continue }
+            frameBroadcasts.withLock { $0[name] = $0[name] ?? Broadcast(defaultBufferSize: options.frameBuffer) }
+            do {
+                try await startCamera(entry, running: running, requireHardware: old.requireHardware)
+            } catch {
+                frameBroadcasts.withLock { $0.removeValue(forKey: name) }?.finish()
+                throw NodeError("camera \(name) not added: \(error)")
+            }
+        }
+        // The configuration's order, for status and listings.
+        current.withLock { configuration in
+            configuration.cameras = new.cameras.filter { camera in configuration.cameras.contains { $0.name == camera.name } }
+        }
+        logger.notice("configuration reloaded: \(report)")
+        return report
+    }
+
+    /// Stops a camera of the running node (its open event finished), closes its port and
+    /// releases its power line.
+    private func stopCamera(_ name: String, running: Running) async throws {
+        try await running.recorder.remove(camera: name)
+        if let port = self.running.withLock({ $0?.ports.removeValue(forKey: name) }) { await port.close() }
+        plans.withLock { $0.removeValue(forKey: name) }?.power?.release()
+        current.withLock { $0.cameras.removeAll { $0.name == name } }
+    }
+
+    /// Plans, opens and starts a camera on the running node.
+    private func startCamera(_ entry: NodeConfiguration.Camera, running: Running, requireHardware: Bool) async throws {
+        let plan = try Self.plan(entry, hardware: hardware, requireHardware: requireHardware)
+        plans.withLock { $0[entry.name] = plan }
+        do {
+            let (camera, port) = try await openCamera(entry, storage: running.storage, observer: running.observer)
+            self.running.withLock { $0?.ports[entry.name] = port }
+            try running.recorder.add(camera)
+            current.withLock { $0.cameras.append(entry) }
+        } catch {
+            plans.withLock { $0.removeValue(forKey: entry.name) }?.power?.release()
+            throw error
+        }
+    }
+
+    /// A camera's plan: its settings checked against the board, its power line taken.
+    private static func plan(_ camera: NodeConfiguration.Camera, hardware: NodeHardware, requireHardware: Bool) throws
+        -> NodeHardware.CameraPlan
+    {
+        try hardware.cameraPlan(
+            port: camera.port, model: camera.model, baud: camera.baud, maxBaud: camera.maxBaud, verify: camera.verify,
+            requirePower: requireHardware)
+    }
+
+    /// Opens `entry`'s camera by its plan and makes its pipeline (not yet running).
+    private func openCamera(_ entry: NodeConfiguration.Camera, storage: RecorderStorage, observer: RecorderObserver) async throws
+        -> (CameraRecorder, AnySerialPort)
+    {
+        guard let plan = plans.withLock({ $0[entry.name] }) else { throw NodeError("camera \(entry.name) has no plan") }
+        let (driver, port) = try await hardware.openCamera(plan)
+        let configuration = configuration
+        let camera = CameraRecorder(
+            name: entry.name, camera: driver, settings: CameraSettings(width: entry.width, height: entry.height, compression: entry.compression),
+            clock: hardware.clock, events: configuration.events, useCameraMotion: configuration.triggers.cameraMotion, motion: detector,
+            storage: storage, status: statusBoard, logger: logger, observer: observer)
+        return (camera, port)
+    }
+
     // MARK: Parts
 
     /// The hooks' buffer of events: the hook runner never blocks, so this only smooths bursts.
     static let hookEventBuffer = 4096
 
-    private func running() throws -> Recorder {
-        guard let recorder = recorder.withLock({ $0 }) else { throw NodeError("the node is not recording yet") }
+    private func recording() throws -> Recorder {
+        guard let recorder = running.withLock({ $0?.recorder }) else { throw NodeError("the node is not recording yet") }
         return recorder
     }
 
     private func frameBroadcast(_ camera: String) throws -> Broadcast<CapturedFrame> {
-        guard let broadcast = frameBroadcasts[camera] else {
+        guard let broadcast = frameBroadcasts.withLock({ $0[camera] }) else {
             throw NodeError("no camera named '\(camera)'; cameras: \(cameraNames.joined(separator: ", "))")
         }
         return broadcast
@@ -346,7 +516,7 @@ public final class CameraNode: Sendable {
 
     private func finishBroadcasts() {
         eventBroadcast.finish()
-        for broadcast in frameBroadcasts.values { broadcast.finish() }
+        for broadcast in frameBroadcasts.withLock({ $0.values }) { broadcast.finish() }
     }
 
     /// The hooks, as a consumer of the node's events.
@@ -441,43 +611,5 @@ public final class CameraNode: Sendable {
                 try DailySchedule(
                     from: TimeOfDay(secondsSinceMidnight: settings.irFrom * 60), to: TimeOfDay(secondsSinceMidnight: settings.irTo * 60)))
         }
-    }
-}
-
-/// A stop asked for from any thread, awaited by the node's run.
-private final class StopRequest: Sendable {
-    private let state = Mutex<(stopped: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func signal() {
-        let waiters = state.withLock { state in
-            state.stopped = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Returns once ``signal()`` was called (at once if it was already), or on cancellation.
-    func wait() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state in
-                    if state.stopped || Task.isCancelled { return true }
-                    state.waiters.append(continuation)
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            signalCancelled()
-        }
-    }
-
-    private func signalCancelled() {
-        let waiters = state.withLock { state in
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
     }
 }

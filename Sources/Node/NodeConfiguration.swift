@@ -7,8 +7,8 @@ import Recorder
 /// What a ``CameraNode`` runs (`vigil record --config`): read from a YAML file (`--config`), then overridden by flags.
 /// Every field has a default, so an empty file (or none) records the board's camera.
 /// `Tools/vigil.yaml` is the commented example.
-public struct NodeConfiguration: Sendable {
-    public struct Camera: Sendable {
+public struct NodeConfiguration: Sendable, Equatable {
+    public struct Camera: Sendable, Equatable {
         public init() {}
 
         /// The name its files and events carry.
@@ -27,14 +27,14 @@ public struct NodeConfiguration: Sendable {
     }
 
     /// Software motion detection on the frames.
-    public struct Motion: Sendable {
+    public struct Motion: Sendable, Equatable {
         public init() {}
 
         public var enabled = true
         public var settings = MotionDetectorSettings()
     }
 
-    public struct Triggers: Sendable {
+    public struct Triggers: Sendable, Equatable {
         public init() {}
 
         public var pir = true
@@ -43,7 +43,7 @@ public struct NodeConfiguration: Sendable {
         public var motion = Motion()
     }
 
-    public struct Hooks: Sendable {
+    public struct Hooks: Sendable, Equatable {
         public init() {}
 
         public var commands: [HookKind: String] = [:]
@@ -54,7 +54,7 @@ public struct NodeConfiguration: Sendable {
         case auto, on, off, schedule
     }
 
-    public struct Outputs: Sendable {
+    public struct Outputs: Sendable, Equatable {
         public init() {}
 
         public var statusLED = true
@@ -95,5 +95,21 @@ extension NodeConfiguration {
               (1...largestFrameSide).contains(width), (1...largestFrameSide).contains(height)
         else { return nil }
         return (width, height)
+    }
+}
+
+extension NodeConfiguration {
+    /// The top-level sections (by their keys in the file) other than `cameras` and `storage`
+    /// in which `a` and `b` differ.
+    static func sectionsDiffering(_ a: NodeConfiguration, _ b: NodeConfiguration) -> [String] {
+        var sections: [String] = []
+        if a.board != b.board { sections.append("board") }
+        if a.retention != b.retention { sections.append("retention") }
+        if a.events != b.events { sections.append("events") }
+        if a.triggers != b.triggers { sections.append("triggers") }
+        if a.hooks != b.hooks { sections.append("hooks") }
+        if a.outputs != b.outputs { sections.append("outputs") }
+        if a.requireHardware != b.requireHardware { sections.append("require-hardware") }
+        return sections
     }
 }

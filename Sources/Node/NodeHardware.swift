@@ -24,20 +24,22 @@ public struct NodeHardware: Sendable {
     /// - Parameters:
     ///   - board: a name from Boards/ or a path to a board file.
     ///   - backend: sim or linux; nil for the board's own.
-    public init(board name: String, backend: BoardBackend? = nil, speed: Double? = 1) throws {
+    ///   - extraSimulatedCameras: on the simulated backend, cameras beyond the board's one
+    ///     (`sim:camera1`...), for nodes of several cameras.
+    public init(board name: String, backend: BoardBackend? = nil, speed: Double? = 1, extraSimulatedCameras: Int = 0) throws {
         let board = try BoardCatalog().load(nameOrPath: name)
-        try self.init(board: board, backend: backend, speed: speed)
+        try self.init(board: board, backend: backend, speed: speed, extraSimulatedCameras: extraSimulatedCameras)
     }
 
     /// The hardware of `board` on `backend` (nil for the board's own).
-    public init(board: BoardDescription, backend: BoardBackend? = nil, speed: Double? = 1) throws {
+    public init(board: BoardDescription, backend: BoardBackend? = nil, speed: Double? = 1, extraSimulatedCameras: Int = 0) throws {
         let backend = backend ?? board.backend
         self.board = board
         self.backend = backend
         self.speed = speed
         switch backend {
         case .sim:
-            let simulated = SimulatedBoard(board: board)
+            let simulated = SimulatedBoard(board: board, extraCameras: extraSimulatedCameras)
             simulation = simulated
             gpio = simulated.gpio
             serial = SimulatedSerialProvider(board: simulated)

@@ -9,7 +9,8 @@ import Scenes
 /// labels and line names, the board's camera model emulated (VC0706, OV528 or uCAM-III) on the
 /// camera's serial link, a PIR sensor and
 /// the camera watching the same scene, the camera's power following its power line, and the
-/// tamper switch closed.
+/// tamper switch closed. Extra cameras of the same model (for nodes of several cameras) watch
+/// the same scene on links of their own, `sim:camera1`, `sim:camera2` and so on.
 public final class SimulatedBoard: Sendable {
     public let board: BoardDescription
     public let clock: VirtualClock
@@ -17,8 +18,10 @@ public final class SimulatedBoard: Sendable {
     public let cameraLink: SimulatedSerialLink
     public let scene: any Scene
     public let camera: any EmulatedCamera
+    /// The extra cameras, each on its link (always on: the power line is the first camera's).
+    public let extraCameras: [(link: SimulatedSerialLink, camera: any EmulatedCamera)]
 
-    public init(board: BoardDescription, clock: VirtualClock = VirtualClock()) {
+    public init(board: BoardDescription, clock: VirtualClock = VirtualClock(), extraCameras: Int = 0) {
         self.board = board
         self.clock = clock
         gpio = SimulatedGPIO(chips: board.chips.enumerated().map { number, chip in
@@ -31,6 +34,20 @@ public final class SimulatedBoard: Sendable {
             name: "street", seed: simulation.seed,
             script: .random(seed: simulation.seed, duration: .seconds(24 * 3600), meanGap: simulation.pirPeriod))
         camera = Self.emulator(board.camera.model, port: cameraLink.device, scene: scene, baud: board.camera.baud, seed: simulation.seed)
+        let scene = scene
+        self.extraCameras = (0..<max(0, extraCameras)).map { index in
+            let link = SimulatedSerialLink(
+                clock: clock, configuration: board.camera.serialConfiguration,
+                name: BoardCamera.simulatedDevicePrefix + "camera\(index + 1)")
+            let camera = Self.emulator(
+                board.camera.model, port: link.device, scene: scene, baud: board.camera.baud, seed: simulation.seed &+ UInt64(index + 1))
+            return (link, camera)
+        }
+    }
+
+    /// The link of the simulated serial device at `path`, if the board has it.
+    func link(at path: String) -> SimulatedSerialLink? {
+        path == board.camera.device ? cameraLink : extraCameras.first { $0.link.host.name == path }?.link
     }
 
     /// The firmware of `model` on `port`, on for a while (no boot on start), its UART at
@@ -71,6 +88,9 @@ public final class SimulatedBoard: Sendable {
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [camera] in await camera.run() }
+            for (_, extra) in extraCameras {
+                group.addTask { await extra.run() }
+            }
             if let pir = wire(.pir) {
                 let sensor = PIRSensor(holdTime: simulation.pirHold, activeLevel: !pir.assignment.activeLow)
                 group.addTask { [scene, clock] in
@@ -101,17 +121,19 @@ struct SimulatedSerialProvider: SerialProvider {
     let board: SimulatedBoard
 
     func ports() throws(HALError) -> [SerialPortDescription] {
-        [SerialPortDescription(
-            path: board.board.camera.device, transport: .simulated,
-            description: "simulated UART to the emulated \(board.board.camera.model) camera")]
+        ([board.cameraLink] + board.extraCameras.map(\.link)).map { link in
+            SerialPortDescription(
+                path: link.host.name, transport: .simulated, description: "simulated UART to the emulated \(board.board.camera.model) camera")
+        }
     }
 
     func open(_ path: String, configuration: SerialConfiguration) async throws(HALError) -> any SerialPort {
-        guard path == board.board.camera.device else {
+        guard let link = board.link(at: path) else {
             throw HALError(.notFound, operation: "open", target: path, message: "the simulated board has only \(board.board.camera.device)")
         }
         try configuration.validate(target: path)
-        try await board.cameraLink.host.reconfigure(configuration)
-        return board.cameraLink.host
+        link.host.reopen()
+        try await link.host.reconfigure(configuration)
+        return link.host
     }
 }

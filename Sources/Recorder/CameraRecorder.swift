@@ -36,6 +36,8 @@ public final class CameraRecorder: Sendable {
     let observer: RecorderObserver
     let logger: Logger
     private let inbox = Mutex<[Trigger]>([])
+    /// Signalled when ``run()`` has returned (its open movie and event finished).
+    let stopped = StopSignal()
 
     /// The longest wait between reconnection attempts.
     static let maximumBackoff = Duration.seconds(30)

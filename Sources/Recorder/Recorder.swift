@@ -35,7 +35,11 @@ public final class Recorder: Sendable {
         }
     }
 
-    public let cameras: [CameraRecorder]
+    /// The cameras being recorded now (``add(_:)`` and ``remove(camera:)`` change them).
+    public var cameras: [CameraRecorder] { cameraSet.withLock { $0.map(\.recorder) } }
+    private let cameraSet: Mutex<[(recorder: CameraRecorder, removal: StopSignal)]>
+    private let additions: AsyncStream<(CameraRecorder, StopSignal)>
+    private let addition: AsyncStream<(CameraRecorder, StopSignal)>.Continuation
     public let inputs: Inputs
     public let outputs: Outputs
     public let storage: RecorderStorage
@@ -55,7 +59,8 @@ public final class Recorder: Sendable {
         cameras: [CameraRecorder], inputs: Inputs, outputs: Outputs = Outputs(), storage: RecorderStorage, status: StatusBoard,
         clock: any HALClock, logger: Logger, observer: RecorderObserver = .none
     ) {
-        self.cameras = cameras
+        cameraSet = Mutex(cameras.map { ($0, StopSignal()) })
+        (additions, addition) = AsyncStream.makeStream(of: (CameraRecorder, StopSignal).self)
         self.inputs = inputs
         self.outputs = outputs
         self.storage = storage
@@ -91,8 +96,8 @@ public final class Recorder: Sendable {
         }
         refreshStorage()
         await withTaskGroup(of: Void.self) { group in
-            for camera in cameras {
-                group.addTask { await camera.run() }
+            for (camera, removal) in cameraSet.withLock({ $0 }) {
+                group.addTask { await self.record(camera, until: removal) }
             }
             if let pir = inputs.pir {
                 group.addTask { await self.watch(pir, role: "pir", source: .pir, span: true) }
@@ -104,10 +109,50 @@ public final class Recorder: Sendable {
             if outputs.statusLED != nil || outputs.illuminator != nil {
                 group.addTask { await self.driveOutputs() }
             }
-            await group.next()
+            // Cameras added while recording; the stream ends when this task is cancelled.
+            for await (camera, removal) in additions {
+                group.addTask { await self.record(camera, until: removal) }
+            }
             group.cancelAll()
         }
         refreshStorage()
+    }
+
+    /// Starts recording `camera` beside the others (its name must be new).
+    public func add(_ camera: CameraRecorder) throws(RecorderError) {
+        let removal = StopSignal()
+        try cameraSet.withLock { (set) throws(RecorderError) in
+            guard !set.contains(where: { $0.recorder.name == camera.name }) else {
+                throw RecorderError("a camera named '\(camera.name)' is recording already")
+            }
+            set.append((camera, removal))
+        }
+        addition.yield((camera, removal))
+    }
+
+    /// Stops recording `camera` (its open movie and event are finished) and returns once it
+    /// has stopped; the others go on. Throws for an unknown camera.
+    public func remove(camera name: String) async throws(RecorderError) {
+        guard let entry = cameraSet.withLock({ $0.first { $0.recorder.name == name } }) else {
+            throw RecorderError("no camera named '\(name)'")
+        }
+        entry.removal.signal()
+        await entry.recorder.stopped.wait()
+    }
+
+    /// Records `camera` until the node stops or the camera is removed; then it leaves the set.
+    private func record(_ camera: CameraRecorder, until removal: StopSignal) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await camera.run() }
+            group.addTask { await removal.wait() }
+            await group.next()
+            group.cancelAll()
+        }
+        if removal.isSignalled {
+            cameraSet.withLock { $0.removeAll { $0.recorder === camera } }
+            status.update { $0.cameras.removeAll { $0.name == camera.name } }
+        }
+        camera.stopped.signal()
     }
 
     /// The longest manual trigger taken: a day.

@@ -90,7 +90,7 @@ struct EmulateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let termination = TerminationSignal()
+        let termination = ProcessSignals.termination()
         let clock = VirtualClock()
         let logger = options.makeLogger("vigil.emulate")
         var cameras: [any EmulatedCamera] = []
@@ -142,30 +142,4 @@ struct EmulateCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// SIGINT and SIGTERM, caught from the moment this is made so that a stop asked for early
-/// still ends the command cleanly (removing links, closing ptys). Immutable after init.
-final class TerminationSignal: @unchecked Sendable {
-    private let stream: AsyncStream<Int32>
-    private let sources: [any DispatchSourceSignal]
-
-    init() {
-        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
-        self.stream = stream
-        sources = [SIGINT, SIGTERM].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber)
-            source.setEventHandler { continuation.yield(signalNumber) }
-            source.resume()
-            return source
-        }
-    }
-
-    /// Returns when the process is asked to stop.
-    func wait() async {
-        for await _ in stream { break }
-    }
-
-    deinit { sources.forEach { $0.cancel() } }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import HAL
+import Logging
 import Node
 import Recorder
 
@@ -72,7 +73,8 @@ struct RecordCommand: AsyncParsableCommand {
         } catch let error as ConfigurationError {
             throw CLIError(error.description)
         }
-        let termination = TerminationSignal()
+        let termination = ProcessSignals.termination()
+        let hangUps = ProcessSignals.hangUp()
         let hardware = try NodeHardware(options: options, defaultBoard: configuration.board)
         let node = try CameraNode(configuration: configuration, hardware: hardware, logger: logger)
         let started = Date()
@@ -88,12 +90,27 @@ struct RecordCommand: AsyncParsableCommand {
                 await termination.wait()
                 node.stop()
             }
+            group.addTask {
+                for await _ in hangUps { await reload(node, logger: logger) }
+            }
             try await node.run(for: duration?.duration)
             node.stop()
             group.cancelAll()
             try await group.waitForAll()
         }
         try printSummary(layout: node.layout, since: started)
+    }
+
+    /// SIGHUP: the configuration file read again and applied; one that does not parse or
+    /// cannot be applied is refused (its problems logged) and the running one kept.
+    private func reload(_ node: CameraNode, logger: Logger) async {
+        do {
+            let configuration = try loadConfiguration()
+            let report = try await node.reload(configuration)
+            logger.notice("SIGHUP: configuration reloaded: \(report)")
+        } catch {
+            logger.error("SIGHUP: the configuration was not reloaded, the running one is kept: \(error)")
+        }
     }
 
     private func printSummary(layout: StorageLayout, since: Date) throws {

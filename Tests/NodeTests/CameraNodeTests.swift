@@ -17,9 +17,9 @@ struct SimulatedNodeRig {
     let hardware: NodeHardware
     var configuration = NodeConfiguration()
 
-    init(requireHardware: Bool = true) throws {
+    init(requireHardware: Bool = true, extraSimulatedCameras: Int = 0) throws {
         storage = try TemporaryDirectory("node")
-        hardware = try NodeHardware(board: "sim", speed: nil)
+        hardware = try NodeHardware(board: "sim", speed: nil, extraSimulatedCameras: extraSimulatedCameras)
         configuration.storage = storage.path
         configuration.cameras[0].name = "yard"
         // Small frames keep ten simulated minutes quick; the PIR starts every event.

@@ -186,3 +186,33 @@ extension JSONDecoder {
         return decoder
     }()
 }
+
+/// SIGHUP reads the configuration again: a changed camera is restarted with its new settings;
+/// a configuration with mistakes is refused and the running one kept.
+@Test func recordReloadsItsConfigurationOnSIGHUP() async throws {
+    let root = RecordTests.temporaryRoot()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let config = root + "/vigil.yaml"
+    func write(_ text: String) throws { try text.write(toFile: config, atomically: true, encoding: .utf8) }
+    try write("cameras:\n  - name: yard\n    size: 160x120\n")
+    let recorder = try RunningVigil(["record", "--board", "sim", "--speed", "20", "--config", config, "--storage", root + "/storage"])
+    let first = await recorder.nextLine()
+    #expect(first?.hasPrefix("Recording yard") == true, "\(first ?? "nothing")")
+    func width() async throws -> Int? {
+        let status = try await VigilProcess.run(["status", "--json", "--storage", root + "/storage"])
+        let decoded = try JSONDecoder.iso8601.decode(RecorderStatus.self, from: Data(status.output.utf8))
+        return decoded.source == "recorder" && decoded.cameras.first?.connected == true ? decoded.cameras.first?.width : nil
+    }
+    try await waitUntil("the camera connected at 160x120", within: .seconds(20), every: .milliseconds(100)) { try await width() == 160 }
+
+    try write("cameras:\n  - name: yard\n    size: 320x240\n")
+    kill(recorder.process.processIdentifier, SIGHUP)
+    try await waitUntil("the camera restarted at 320x240", within: .seconds(20), every: .milliseconds(100)) { try await width() == 320 }
+
+    try write("cameras:\n  - name: yard\n    size: enormous\n")
+    kill(recorder.process.processIdentifier, SIGHUP)
+    try await Task.sleep(for: .milliseconds(500))  // the reload's input, not a wait for a result
+    #expect(recorder.process.isRunning)
+    #expect(try await width() == 320, "a configuration with mistakes is refused, the running one kept")
+    #expect(await recorder.stop() == 0)
+}
