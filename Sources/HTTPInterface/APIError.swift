@@ -51,6 +51,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             let message = error.body ?? (error.status == .notFound ? "no such route: \(request.method) \(request.uri.path)" : error.status.reasonPhrase)
             throw APIError(error.status, code, message, headers: error.headers)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, "too-large", "the request body is larger than the route takes")
         } catch is CancellationError {
             throw APIError(.serviceUnavailable, "stopping", "the node is stopping")
         } catch {
