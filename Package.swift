@@ -152,6 +152,7 @@ let package = Package(
             dependencies: [
                 "HTTPInterface", "Node", "HAL", "HALSimulation", "BoardSupport", "Recorder", "EventStore", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]),
     ],
     swiftLanguageModes: [.v6]
