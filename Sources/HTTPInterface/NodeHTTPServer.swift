@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import Node
 import Recorder
+import ServiceLifecycle
 
 /// `vigil record`'s HTTP interface: a consumer of a ``CameraNode``'s typed API served on
 /// Hummingbird (NIO's event loops, outside any simulation the node runs in).
@@ -101,14 +102,27 @@ public final class NodeHTTPServer: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         let (live, metrics, events) = (live, metrics, events)
+        var configuration = ServiceGroupConfiguration(services: [.init(service: app)], logger: logger)
+        configuration.maximumGracefulShutdownDuration = Self.shutdownGrace
+        let services = ServiceGroup(configuration: configuration)
+        // Unstructured, so that cancelling `run` becomes a graceful shutdown: requests under
+        // way finish (live streams end with the node) for up to `shutdownGrace`.
+        let serving = Task { try await services.run() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await live.follow(metrics: metrics) }
             group.addTask { for await event in events { metrics.observe(event: event) } }
-            group.addTask { try await app.run() }
             defer { group.cancelAll() }
-            try await group.waitForAll()
+            try await withTaskCancellationHandler {
+                try await serving.value
+            } onCancel: {
+                Task { await services.triggerGracefulShutdown() }
+            }
         }
     }
+
+    /// How long a stopping server waits for requests under way (a movie download) before it
+    /// cuts them off.
+    static let shutdownGrace = Duration.seconds(3)
 
     // MARK: Routes
 

@@ -115,8 +115,9 @@ struct RecordCommand: AsyncParsableCommand {
                     } catch is CancellationError {
                     } catch {
                         // Recording matters more than serving it: say so and record on.
-                        logger.error("the HTTP interface stopped: \(error)")
-                        FileHandle.standardError.write(Data("vigil: the HTTP interface stopped: \(error)\n".utf8))
+                        let message = "the HTTP interface on \(server.host):\(server.port) stopped: \(error) (recording goes on without it; --http ADDR:PORT picks another address, --http off none)"
+                        logger.error("\(message)")
+                        FileHandle.standardError.write(Data("vigil: \(message)\n".utf8))
                     }
                 }
             }
