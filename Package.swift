@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "HTTPInterfaceTests",
             dependencies: [
-                "HTTPInterface", "Node", "HAL", "HALSimulation", "BoardSupport", "Recorder", "EventStore", "TestSupport",
+                "HTTPInterface", "VigilCLI", "Node", "HAL", "HALSimulation", "BoardSupport", "Recorder", "EventStore", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]),

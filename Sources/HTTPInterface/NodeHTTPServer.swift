@@ -64,6 +64,9 @@ public final class NodeHTTPServer: Sendable {
             throw NodeError(
                 "refusing to serve HTTP on \(listen), beyond this machine, without users or tokens: add some to the 'http:' section, or say 'insecure: true'")
         }
+        if !NodeConfiguration.HTTP.isLoopback(host: host), !settings.requiresAuthentication {
+            logger.warning("serving HTTP on \(listen) without authentication ('insecure: true'): anyone who reaches it can watch and trigger")
+        }
         self.node = node
         self.settings = settings
         self.host = host

@@ -95,6 +95,21 @@ struct HTTPInterfaceTests {
         await rig.stop()
     }
 
+    @Test func eventFiltersTakeTheTimeSyntaxOfVigilEventsList() async throws {
+        let rig = try await HTTPRig.start()
+        _ = try await Curl.request(rig.base + "/api/v1/cameras/yard/trigger", method: "POST", body: #"{"for": "1m"}"#)
+        #expect(try await eventually { try await ids(rig, "").count == 1 })
+        let id = try await ids(rig, "").first
+        #expect(try await ids(rig, "since=1h") == [id].compactMap { $0 })
+        #expect(try await ids(rig, "since=today&camera=yard&limit=5") == [id].compactMap { $0 })
+        #expect(try await ids(rig, "before=1h").isEmpty)
+        #expect(try await ids(rig, "since=2999-01-01").isEmpty)
+        #expect(try await ids(rig, "since=2000-01-01T00:00:00Z&before=2999-01-01%2012:00") == [id].compactMap { $0 })
+        #expect(try await ids(rig, "camera=porch").isEmpty)
+        #expect(try await ids(rig, "limit=0").isEmpty)
+        await rig.stop()
+    }
+
     @Test func aMovieStillBeingWrittenIsRefusedWithConflict() async throws {
         let rig = try await HTTPRig.start()
         _ = try await Curl.request(rig.base + "/api/v1/cameras/yard/trigger", method: "POST", body: #"{"for": "10m"}"#)
@@ -320,6 +335,12 @@ struct HTTPInterfaceTests {
         #expect(NodeConfiguration().http.listen == "127.0.0.1:8080")
         #expect(throws: ConfigurationError.self) { try NodeConfiguration.parse(yaml: "http:\n  listen: nowhere\n", file: "bad.yaml") }
         #expect(throws: ConfigurationError.self) { try NodeConfiguration.parse(yaml: "http:\n  colour: red\n", file: "bad.yaml") }
+
+        // The commented example says what the defaults are.
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Tools/vigil.yaml").path
+        let http = try NodeConfiguration.load(path: example).http
+        #expect(http == NodeConfiguration.HTTP())
     }
 
     @Test func theStatusPageIsServedSelfContained() async throws {
@@ -331,6 +352,15 @@ struct HTTPInterfaceTests {
         #expect(!page.text.contains("http://") && !page.text.contains("https://"), "nothing from elsewhere")
         await rig.stop()
     }
+}
+
+/// The ids `/api/v1/events?query` lists.
+func ids(_ rig: HTTPRig, _ query: String) async throws -> [Int] {
+    let answer = try await Curl.request(rig.base + "/api/v1/events?" + query)
+    guard answer.status == 200, let events = try answer.json() as? [[String: Any]] else {
+        throw RigError("events?\(query): \(answer.status) \(answer.text)")
+    }
+    return events.compactMap { $0["id"] as? Int }
 }
 
 /// One value of a metric.

@@ -6,6 +6,8 @@ import Node
 import Synchronization
 import TestSupport
 
+@testable import VigilCLI
+
 /// A node on the simulated board, paced a few times faster than the wall clock, with its HTTP
 /// interface on 127.0.0.1 and a free port: what the tests talk to with real clients.
 final class HTTPRig: Sendable {
@@ -46,7 +48,11 @@ final class HTTPRig: Sendable {
         options.controlSocket = false
         let node = try CameraNode(
             configuration: configuration, hardware: try NodeHardware(board: "sim", speed: speed), logger: logger, options: options)
-        let server = try NodeHTTPServer(node: node, settings: configuration.http, logger: logger)
+        // The time syntax `vigil record` gives the server: `vigil events list --since`'s.
+        var serverOptions = NodeHTTPServer.Options()
+        serverOptions.parseTime = { SinceArgument.parse($0, now: $1) }
+        serverOptions.version = "test"
+        let server = try NodeHTTPServer(node: node, settings: configuration.http, logger: logger, options: serverOptions)
         let bound = Mutex<Int?>(nil)
         let serverTask = Task { try await server.run { port in bound.withLock { $0 = port } } }
         let nodeTask = Task { try await node.run() }
