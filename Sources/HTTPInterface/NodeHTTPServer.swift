@@ -4,6 +4,7 @@ import Foundation
 import HAL
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import Node
@@ -51,6 +52,7 @@ public final class NodeHTTPServer: Sendable {
     let metrics: NodeMetrics
     let authenticator: Authenticator
     let index: EventIndex
+    let tls: TLSConfiguration?
     private let events: Subscription<RecorderEvent>
 
     /// Checks the settings (an address to listen on; auth or `insecure` beyond loopback) and
@@ -81,7 +83,29 @@ public final class NodeHTTPServer: Sendable {
         } catch {
             throw NodeError("the HTTP interface cannot read the event index \(node.layout.indexPath): \(error)")
         }
+        tls = try settings.tls.map(Self.tlsConfiguration)
         events = node.events()
+    }
+
+    /// Whether it serves HTTPS.
+    public var isSecure: Bool { tls != nil }
+
+    /// The server's TLS configuration from PEM files, each failure naming the file.
+    static func tlsConfiguration(_ files: NodeConfiguration.HTTP.TLS) throws -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(files.certificatePath)
+        } catch {
+            throw NodeError("cannot read the TLS certificate \(files.certificatePath): \(error)")
+        }
+        guard !chain.isEmpty else { throw NodeError("the TLS certificate file \(files.certificatePath) holds no certificate") }
+        let key: NIOSSLPrivateKey
+        do {
+            key = try NIOSSLPrivateKey(file: files.keyPath, format: .pem)
+        } catch {
+            throw NodeError("cannot read the TLS key \(files.keyPath): \(error)")
+        }
+        return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
     }
 
     /// Serves until cancelled; `onListening` gets the port bound (useful with port 0). Live
@@ -97,8 +121,9 @@ public final class NodeHTTPServer: Sendable {
         let http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [SlowReaderHandler(timeout: writeTimeout)], idleTimeout: .seconds(max(1, idle)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 8192, maxHeaderListSize: 32768, maxHeaderFieldCount: 100))
+        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(configuration: http1), tlsConfiguration: $0) } ?? .http1(configuration: http1)
         let app = Application(
-            router: router, server: .http1(configuration: http1),
+            router: router, server: server,
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: port), serverName: "vigil",
                 availableConnectionsDelegate: MaximumAvailableConnections(settings.maxConnections, logger: logger)),

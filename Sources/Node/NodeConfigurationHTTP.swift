@@ -17,8 +17,21 @@ extension NodeConfiguration {
             }
         }
 
+        /// A certificate chain and its private key, both PEM files, for HTTPS.
+        public struct TLS: Sendable, Hashable {
+            public var certificatePath: String
+            public var keyPath: String
+
+            public init(certificatePath: String, keyPath: String) {
+                self.certificatePath = certificatePath
+                self.keyPath = keyPath
+            }
+        }
+
         public init() {}
 
+        /// Serve HTTPS with this certificate and key; nil: plain HTTP.
+        public var tls: TLS?
         /// Where to listen, `HOST:PORT` (`127.0.0.1:8080`, `0.0.0.0:8080`, `[::1]:8080`); nil: off.
         public var listen: String? = "127.0.0.1:8080"
         /// Basic-auth users (bcrypt hashes of their passwords).
@@ -59,7 +72,7 @@ extension NodeConfiguration {
 extension NodeConfigurationParser {
     mutating func http(_ node: Node) -> NodeConfiguration.HTTP {
         var http = NodeConfiguration.HTTP()
-        let keys = ["listen", "users", "tokens", "insecure", "max-connections", "max-viewers", "idle-timeout", "write-timeout"]
+        let keys = ["listen", "users", "tokens", "insecure", "max-connections", "max-viewers", "idle-timeout", "write-timeout", "tls"]
         guard let fields = reader.fields(of: node, subject: "'http'", context: "in http", allowed: keys) else { return http }
         if let node = fields["listen"], let text = reader.text(node, fields.what("listen")) {
             if text == "off" {
@@ -119,6 +132,16 @@ extension NodeConfigurationParser {
                     continue
                 }
                 http.tokenHashes.append(hash)
+            }
+        }
+        if let node = fields["tls"],
+           let tls = reader.fields(of: node, subject: "'tls' in http", context: "in http tls", allowed: ["certificate", "key"]) {
+            let certificate = tls["certificate"].flatMap { reader.text($0, tls.what("certificate")) }
+            let key = tls["key"].flatMap { reader.text($0, tls.what("key")) }
+            if let certificate, let key {
+                http.tls = .init(certificatePath: certificate, keyPath: key)
+            } else {
+                reader.report("'tls' in http needs 'certificate' and 'key' (PEM files)", at: node)
             }
         }
         if let listen = http.listen, let (host, _) = NodeConfiguration.HTTP.split(listen: listen),

@@ -108,7 +108,7 @@ struct RecordCommand: AsyncParsableCommand {
                     do {
                         try await server.run { port in
                             if !json {
-                                print("Status page: \(Self.address(server.host, port))")
+                                print("Status page: \(Self.address(server.host, port, secure: server.isSecure))")
                                 fflush(nil)
                             }
                         }
@@ -142,9 +142,10 @@ struct RecordCommand: AsyncParsableCommand {
         }
     }
 
-    /// The status page's address for people: `http://HOST:PORT/`, an IPv6 host in brackets.
-    static func address(_ host: String, _ port: Int) -> String {
-        "http://\(host.contains(":") ? "[\(host)]" : host):\(port)/"
+    /// The status page's address for people: `http://HOST:PORT/` (`https` with TLS), an IPv6
+    /// host in brackets.
+    static func address(_ host: String, _ port: Int, secure: Bool) -> String {
+        "\(secure ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(port)/"
     }
 
     private func printSummary(layout: StorageLayout, since: Date) throws {

@@ -343,6 +343,41 @@ struct HTTPInterfaceTests {
         #expect(http == NodeConfiguration.HTTP())
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "openssl is missing"))
+    func servesHTTPSFromPEMFilesAndNamesAMissingFile() async throws {
+        let folder = try TemporaryDirectory("tls")
+        defer { folder.remove() }
+        let (certificate, key) = (folder.file("cert.pem"), folder.file("key.pem"))
+        let made = try await Curl.run(
+            "/usr/bin/openssl",
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+             "-keyout", key, "-out", certificate])
+        try #require(made.status == 0, "openssl: \(made.error)")
+        var http = NodeConfiguration.HTTP()
+        http.tls = .init(certificatePath: certificate, keyPath: key)
+        let rig = try await HTTPRig.start(http: http)
+        #expect(rig.base.hasPrefix("https://"))
+        let secure = try await Curl.request(rig.base + "/api/v1/status", extra: ["--cacert", certificate])
+        #expect(secure.status == 200, "\(secure.curlStatus)")
+        let snapshot = try await Curl.request(rig.base + "/cameras/yard/snapshot.jpg", extra: ["--cacert", certificate])
+        #expect(snapshot.status == 200 && snapshot.body.starts(with: [0xFF, 0xD8]))
+        // Plain HTTP on the TLS port gets no answer.
+        let plain = try await Curl.request("http://127.0.0.1:\(rig.port)/api/v1/status", maxTime: 5)
+        #expect(plain.status == 0)
+        await rig.stop()
+
+        http.tls = .init(certificatePath: folder.file("missing.pem"), keyPath: key)
+        do {
+            _ = try await HTTPRig.start(http: http)
+            Issue.record("a missing certificate was accepted")
+        } catch {
+            #expect("\(error)".contains("missing.pem"), "\(error)")
+        }
+        let parsed = try NodeConfiguration.parse(yaml: "http:\n  tls: {certificate: /etc/vigil/cert.pem, key: /etc/vigil/key.pem}\n", file: "tls.yaml")
+        #expect(parsed.http.tls == .init(certificatePath: "/etc/vigil/cert.pem", keyPath: "/etc/vigil/key.pem"))
+        #expect(throws: ConfigurationError.self) { try NodeConfiguration.parse(yaml: "http:\n  tls: {certificate: a.pem}\n", file: "tls.yaml") }
+    }
+
     @Test func theStatusPageIsServedSelfContained() async throws {
         let rig = try await HTTPRig.start()
         let page = try await Curl.request(rig.base + "/")

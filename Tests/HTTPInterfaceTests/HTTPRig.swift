@@ -19,7 +19,7 @@ final class HTTPRig: Sendable {
     private let nodeTask: Task<Void, any Error>
     private let serverTask: Task<Void, any Error>
 
-    var base: String { "http://127.0.0.1:\(port)" }
+    var base: String { "\(server.isSecure ? "https" : "http")://127.0.0.1:\(port)" }
 
     func file(_ name: String) -> String { storagePath + "/" + name }
 
@@ -52,7 +52,13 @@ final class HTTPRig: Sendable {
         var serverOptions = NodeHTTPServer.Options()
         serverOptions.parseTime = { SinceArgument.parse($0, now: $1) }
         serverOptions.version = "test"
-        let server = try NodeHTTPServer(node: node, settings: configuration.http, logger: logger, options: serverOptions)
+        let server: NodeHTTPServer
+        do {
+            server = try NodeHTTPServer(node: node, settings: configuration.http, logger: logger, options: serverOptions)
+        } catch {
+            storage.remove()
+            throw error
+        }
         let bound = Mutex<Int?>(nil)
         let serverTask = Task { try await server.run { port in bound.withLock { $0 = port } } }
         let nodeTask = Task { try await node.run() }
