@@ -155,6 +155,8 @@ let package = Package(
             dependencies: [
                 "HTTPInterface", "VigilCLI", "Node", "HAL", "HALSimulation", "BoardSupport", "Recorder", "EventStore", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ]),
     ],
