@@ -154,11 +154,7 @@ enum Curl {
 
     /// Runs a tool to completion on a thread of its own (never blocking the cooperative pool).
     static func run(_ executable: String, _ arguments: [String]) async throws -> Tool.Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { try Tool.run(executable, arguments) })
-            }.start()
-        }
+        try await onThreadOfItsOwn { try Tool.run(executable, arguments) }
     }
 }
 
