@@ -5,6 +5,7 @@ import Logging
 import Node
 import Synchronization
 import TestSupport
+import Testing
 
 @testable import VigilCLI
 
@@ -62,7 +63,7 @@ final class HTTPRig: Sendable {
         let bound = Mutex<Int?>(nil)
         let serverTask = Task { try await server.run { port in bound.withLock { $0 = port } } }
         let nodeTask = Task { try await node.run() }
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             if bound.withLock({ $0 }) != nil, (try? node.latestFrame(camera: "yard")) != nil { break }
             try await Task.sleep(for: .milliseconds(20))
@@ -71,7 +72,7 @@ final class HTTPRig: Sendable {
             node.stop()
             serverTask.cancel()
             storage.remove()
-            throw RigError("the node or its server did not start within 30 s")
+            throw RigError("the node or its server did not start within 120 s")
         }
         return HTTPRig(storagePath: storage.path, node: node, server: server, port: port, nodeTask: nodeTask, serverTask: serverTask)
     }
@@ -213,3 +214,7 @@ enum MultipartParser {
         return nil
     }
 }
+
+/// Every suite that runs a node with its server, one test at a time: each paces a simulated
+/// node to the wall clock, and several at once on a loaded machine starve each other.
+@Suite(.serialized) enum HTTPSuites {}

@@ -1,41 +1,43 @@
 import Foundation
 import Testing
 
-/// The status page in a real headless browser (Debian's `chromium`, installed by Tools/setup):
-/// the page loads, its live image updates, an event triggered through the API appears with its
-/// state; a screenshot is kept under `.build/artifacts/`.
-@Suite(.serialized, .enabled(if: Chromium.isAvailable && Curl.isAvailable, "chromium or curl is missing: run Tools/setup"))
-struct StatusPageBrowserTests {
-    static let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".build/artifacts").path
+extension HTTPSuites {
+    /// The status page in a real headless browser (Debian's `chromium`, installed by Tools/setup):
+    /// the page loads, its live image updates, an event triggered through the API appears with its
+    /// state; a screenshot is kept under `.build/artifacts/`.
+    @Suite(.enabled(if: Chromium.isAvailable && Curl.isAvailable, "chromium or curl is missing: run Tools/setup"))
+    struct StatusPageBrowserTests {
+        static let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/artifacts").path
 
-    @Test func thePageShowsTheLiveImageTheStateAndAnEventAfterATrigger() async throws {
-        let rig = try await HTTPRig.start(configure: { $0.events.postCapture = .seconds(1) })
-        // Before any event: the page loads, the live image updates, no events.
-        let before = try await Chromium.dumpDOM(rig.base + "/")
-        #expect(before.contains("<title>Vigil</title>"))
-        let frames = Chromium.attribute("data-frames", in: before).flatMap { Int($0) } ?? 0
-        #expect(frames >= 3, "the live image was loaded \(frames) times in 6 s of the page's time")
-        #expect(Chromium.attribute("data-state", in: before) == "idle")
-        #expect(before.contains("none yet"))
-        #expect(before.firstMatch(of: Chromium.eventRow) == nil)
+        @Test func thePageShowsTheLiveImageTheStateAndAnEventAfterATrigger() async throws {
+            let rig = try await HTTPRig.start(configure: { $0.events.postCapture = .seconds(1) })
+            // Before any event: the page loads, the live image updates, no events.
+            let before = try await Chromium.dumpDOM(rig.base + "/")
+            #expect(before.contains("<title>Vigil</title>"))
+            let frames = Chromium.attribute("data-frames", in: before).flatMap { Int($0) } ?? 0
+            #expect(frames >= 3, "the live image was loaded \(frames) times in 6 s of the page's time")
+            #expect(Chromium.attribute("data-state", in: before) == "idle")
+            #expect(before.contains("none yet"))
+            #expect(before.firstMatch(of: Chromium.eventRow) == nil)
 
-        // A trigger through the API: the page shows the event and the camera recording.
-        let trigger = try await Curl.request(rig.base + "/api/v1/cameras/yard/trigger", method: "POST", body: #"{"for": "30s"}"#)
-        #expect(trigger.status == 200)
-        let after = try await Chromium.dumpDOM(rig.base + "/")
-        #expect(after.firstMatch(of: Chromium.eventRow) != nil, "no event row on the page")
-        #expect(after.contains("manual"))
-        #expect(Chromium.attribute("data-state", in: after) == "recording")
+            // A trigger through the API: the page shows the event and the camera recording.
+            let trigger = try await Curl.request(rig.base + "/api/v1/cameras/yard/trigger", method: "POST", body: #"{"for": "30s"}"#)
+            #expect(trigger.status == 200)
+            let after = try await Chromium.dumpDOM(rig.base + "/")
+            #expect(after.firstMatch(of: Chromium.eventRow) != nil, "no event row on the page")
+            #expect(after.contains("manual"))
+            #expect(Chromium.attribute("data-state", in: after) == "recording")
 
-        try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
-        let screenshot = Self.artifacts + "/status-page.png"
-        try? FileManager.default.removeItem(atPath: screenshot)
-        let shot = try await Chromium.run(["--window-size=1280,900", "--screenshot=\(screenshot)", rig.base + "/"])
-        #expect(shot.status == 0, "\(shot.error.suffix(500))")
-        let png = FileManager.default.contents(atPath: screenshot).map { [UInt8]($0) } ?? []
-        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000, "screenshot: \(png.count) bytes")
-        await rig.stop()
+            try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
+            let screenshot = Self.artifacts + "/status-page.png"
+            try? FileManager.default.removeItem(atPath: screenshot)
+            let shot = try await Chromium.run(["--window-size=1280,900", "--screenshot=\(screenshot)", rig.base + "/"])
+            #expect(shot.status == 0, "\(shot.error.suffix(500))")
+            let png = FileManager.default.contents(atPath: screenshot).map { [UInt8]($0) } ?? []
+            #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000, "screenshot: \(png.count) bytes")
+            await rig.stop()
+        }
     }
 }
 
