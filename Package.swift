@@ -18,6 +18,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries, each behind a local shim header.
@@ -71,10 +77,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]),
+        // The HTTP consumer of the node: JSON API, snapshots, MJPEG, /metrics, the status page.
+        .target(
+            name: "HTTPInterface",
+            dependencies: [
+                "Node", "HAL", "CameraDrivers", "Recorder", "EventStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("openapi.yaml")]),
         .target(
             name: "VigilCLI",
             dependencies: [
-                "Node", "HAL", "Files", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers",
+                "Node", "HTTPInterface", "HAL", "Files", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers",
                 "Emulators", "Scenes", "Recorder", "EventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,6 +151,15 @@ let package = Package(
         .testTarget(
             name: "VigilCLITests",
             dependencies: ["VigilCLI", "Node", "HAL", "HALSimulation", "Recorder", "EventStore", "TestSupport"]),
+        .testTarget(
+            name: "HTTPInterfaceTests",
+            dependencies: [
+                "HTTPInterface", "VigilCLI", "Node", "HAL", "HALSimulation", "BoardSupport", "Recorder", "EventStore", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,15 +6,7 @@ extension EventIndex {
     /// given, only `camera`'s when it is given, at most `limit` when it is given.
     /// Throws ``EventStoreError/Kind/invalidArgument`` for a negative limit.
     public func events(since: Date? = nil, camera: String? = nil, limit: Int? = nil) throws(EventStoreError) -> [EventRecord] {
-        if let limit { try Self.requireNonNegative(limit, "limit", "list events") }
-        return try read("list events") { db in
-            var request = EventRow.all()
-            if let since { request = request.filter(EventRow.Columns.started >= since.timeIntervalSince1970) }
-            if let camera { request = request.filter(EventRow.Columns.camera == camera) }
-            request = request.order(EventRow.Columns.started.desc, EventRow.Columns.id.desc)
-            if let limit { request = request.limit(limit) }
-            return try request.fetchAll(db).map { $0.record() }
-        }
+        try events(since: since, before: nil, camera: camera, limit: limit)
     }
 
     /// The event with this id, or nil.

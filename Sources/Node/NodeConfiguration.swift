@@ -79,6 +79,8 @@ public struct NodeConfiguration: Sendable, Equatable {
     /// cannot be had fails start-up (true), or the node runs without it, saying so in the log
     /// and in its status (false). A line the board does not have at all is never asked for.
     public var requireHardware = true
+    /// `vigil record`'s HTTP interface.
+    public var http = HTTP()
 
     public init() {}
 }

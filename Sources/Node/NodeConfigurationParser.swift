@@ -8,7 +8,7 @@ import Recorder
 import Yams
 
 extension NodeConfiguration {
-    static let topLevelKeys = ["board", "storage", "retention", "cameras", "events", "triggers", "hooks", "outputs", "require-hardware"]
+    static let topLevelKeys = ["board", "storage", "retention", "cameras", "events", "triggers", "hooks", "outputs", "require-hardware", "http"]
 
     /// Reads the configuration file at `path`; every problem is reported as `file:line:column: message`.
     public static func load(path: String) throws -> NodeConfiguration {
@@ -57,6 +57,7 @@ struct NodeConfigurationParser {
         if let node = top["triggers"] { configuration.triggers = triggers(node) }
         if let node = top["hooks"] { configuration.hooks = hooks(node) }
         if let node = top["outputs"] { configuration.outputs = outputs(node) }
+        if let node = top["http"] { configuration.http = http(node) }
         if let node = top["require-hardware"], let value = reader.bool(node, top.what("require-hardware")) {
             configuration.requireHardware = value
         }

@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import HAL
 import Logging
+import HTTPInterface
 import Node
 import Recorder
 
@@ -38,7 +39,17 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Frame size to record at, WxH (640x480, 320x240; VC0706 and OV528 also 160x120, uCAM-III 160x128; default 320x240).")
     var size: String?
 
+    @Option(
+        name: .customLong("http"),
+        help: ArgumentHelp(
+            "Serve the HTTP interface (status page, JSON API, snapshots, MJPEG, /metrics) on ADDR:PORT, or 'off'. Default: the configuration's 'http: listen', else 127.0.0.1:8080.",
+            valueName: "addr:port|off"))
+    var http: String?
+
     func validate() throws {
+        if let http, http != "off", NodeConfiguration.HTTP.split(listen: http) == nil {
+            throw ValidationError("--http must be ADDR:PORT (127.0.0.1:8080, 0.0.0.0:8080, [::1]:8080) or off, not '\(http)'")
+        }
         if let size, NodeConfiguration.frameSize(size) == nil { throw ValidationError("--size must be WxH, such as 320x240, not '\(size)'") }
         if let name, !StorageLayout.isValid(camera: name) {
             throw ValidationError("--name '\(name)' may hold only letters, digits, '_' and '-'")
@@ -62,6 +73,7 @@ struct RecordCommand: AsyncParsableCommand {
         if let maxBaud = camera.maxBaud { configuration.cameras[0].maxBaud = maxBaud }
         if camera.verify { configuration.cameras[0].verify = true }
         if let size, let (width, height) = NodeConfiguration.frameSize(size) { (configuration.cameras[0].width, configuration.cameras[0].height) = (width, height) }
+        if let http { configuration.http.listen = http == "off" ? nil : http }
         return configuration
     }
 
@@ -77,6 +89,7 @@ struct RecordCommand: AsyncParsableCommand {
         let hangUps = ProcessSignals.hangUp()
         let hardware = try NodeHardware(options: options, defaultBoard: configuration.board)
         let node = try CameraNode(configuration: configuration, hardware: hardware, logger: logger)
+        let server = try makeHTTPServer(node: node, configuration: configuration, logger: logger)
         let started = Date()
         let printer = EventPrinter(json: options.json, storageRoot: node.layout.root)
         let events = node.events()
@@ -92,6 +105,25 @@ struct RecordCommand: AsyncParsableCommand {
             }
             group.addTask {
                 for await _ in hangUps { await reload(node, logger: logger) }
+            }
+            if let server {
+                let json = options.json
+                group.addTask {
+                    do {
+                        try await server.run { port in
+                            if !json {
+                                print("Status page: \(Self.address(server.host, port, secure: server.isSecure))")
+                                fflush(nil)
+                            }
+                        }
+                    } catch is CancellationError {
+                    } catch {
+                        // Recording matters more than serving it: say so and record on.
+                        let message = "the HTTP interface on \(server.host):\(server.port) stopped: \(error) (recording goes on without it; --http ADDR:PORT picks another address, --http off none)"
+                        logger.error("\(message)")
+                        FileHandle.standardError.write(Data("vigil: \(message)\n".utf8))
+                    }
+                }
             }
             try await node.run(for: duration?.duration)
             node.stop()
@@ -111,6 +143,25 @@ struct RecordCommand: AsyncParsableCommand {
         } catch {
             logger.error("SIGHUP: the configuration was not reloaded, the running one is kept: \(error)")
         }
+    }
+
+    /// The HTTP interface the configuration (and --http) asks for, or nil when it is off.
+    private func makeHTTPServer(node: CameraNode, configuration: NodeConfiguration, logger: Logger) throws -> NodeHTTPServer? {
+        guard configuration.http.listen != nil else { return nil }
+        var options = NodeHTTPServer.Options()
+        options.version = VigilCommand.configuration.version
+        options.parseTime = { SinceArgument.parse($0, now: $1) }
+        do {
+            return try NodeHTTPServer(node: node, settings: configuration.http, logger: logger, options: options)
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// The status page's address for people: `http://HOST:PORT/` (`https` with TLS), an IPv6
+    /// host in brackets.
+    static func address(_ host: String, _ port: Int, secure: Bool) -> String {
+        "\(secure ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(port)/"
     }
 
     private func printSummary(layout: StorageLayout, since: Date) throws {
