@@ -40,6 +40,10 @@ let package = Package(
             name: "CAVFormat", path: "Sources/CAVFormat", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev"])]),
 
+        .systemLibrary(
+            name: "CMosquitto", path: "Sources/CMosquitto", pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]),
+
         .target(name: "HAL"),
         // The one helper every C call of the HAL backends goes through (errno to HALError).
         .target(name: "SystemCalls", dependencies: ["HAL"]),
@@ -71,10 +75,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]),
+        // MQTT: a consumer of the node's API on libmosquitto (state, events, commands, discovery).
+        .target(
+            name: "MQTTInterface",
+            dependencies: [
+                "Node", "Recorder", "EventStore", "CMosquitto", .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "VigilCLI",
             dependencies: [
-                "Node", "HAL", "SystemCalls", "Files", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers",
+                "Node", "MQTTInterface", "HAL", "SystemCalls", "Files", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers",
                 "Emulators", "Scenes", "Recorder", "EventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,6 +139,11 @@ let package = Package(
         .testTarget(
             name: "VigilCLITests",
             dependencies: ["VigilCLI", "Node", "HAL", "SystemCalls", "HALSimulation", "Recorder", "EventStore", "TestSupport"]),
+        .testTarget(
+            name: "MQTTInterfaceTests",
+            dependencies: [
+                "MQTTInterface", "Node", "Recorder", "EventStore", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

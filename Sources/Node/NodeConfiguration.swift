@@ -79,6 +79,8 @@ public struct NodeConfiguration: Sendable {
     /// cannot be had fails start-up (true), or the node runs without it, saying so in the log
     /// and in its status (false). A line the board does not have at all is never asked for.
     public var requireHardware = true
+    /// The MQTT client's settings; nil (no `mqtt:`) publishes nothing.
+    public var mqtt: MQTT?
 
     public init() {}
 }
