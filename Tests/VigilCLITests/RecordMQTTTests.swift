@@ -56,3 +56,40 @@ struct RecordMQTTTests {
         (try? await onThreadOfItsOwn { process.wait() }) ?? -1
     }
 }
+
+@Suite(.serialized, .enabled(if: MosquittoBroker.isAvailable, Comment(rawValue: MosquittoBroker.missingReason)))
+struct FleetCommandTests {
+    @Test func simulatedNodesDeliverEveryEventAndFleetStatusListsThem() async throws {
+        let broker = try MosquittoBroker()
+        let simulated = try await VigilProcess.run([
+            "fleet", "simulate", "--nodes", "3", "--broker", "127.0.0.1", "--port", "\(broker.port)", "--speed", "20", "--duration", "120s",
+            "--report", "--json",
+        ])
+        #expect(simulated.status == 0, "\(simulated.error)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(simulated.output.utf8)) as? [String: Any], "\(simulated.output)")
+        let recorded = try #require(report["eventsRecorded"] as? Int)
+        #expect(recorded >= 3)
+        #expect(report["eventsReceived"] as? Int == recorded)
+        #expect(report["nodesWithEveryEventDelivered"] as? Int == 3)
+        #expect(report["outboxLeft"] as? Int == 0)
+
+        let status = try await VigilProcess.run(["fleet", "status", "--broker", "127.0.0.1", "--port", "\(broker.port)", "--wait", "1s"])
+        #expect(status.status == 0, "\(status.error)")
+        let lines = status.output.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("NODE") == true)
+        for node in ["sim-1", "sim-2", "sim-3"] {
+            #expect(lines.contains { $0.hasPrefix(node) && $0.contains("OFFLINE") && $0.contains(" cam ") }, "\(lines)")
+        }
+        let json = try await VigilProcess.run(["fleet", "status", "--broker", "127.0.0.1", "--port", "\(broker.port)", "--wait", "1s", "--json"])
+        let nodes = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]], "\(json.output)")
+        #expect(nodes.compactMap { $0["name"] as? String } == ["sim-1", "sim-2", "sim-3"])
+        #expect(nodes.allSatisfy { ($0["status"] as? [String: Any])?["disk_free_bytes"] is Int })
+    }
+
+    @Test func fleetStatusSaysWhenTheBrokerIsNotThere() async throws {
+        let port = try MosquittoBroker.freePort()
+        let status = try await VigilProcess.run(["fleet", "status", "--broker", "127.0.0.1", "--port", "\(port)", "--wait", "1s"])
+        #expect(status.status != 0)
+        #expect(status.error.contains("cannot reach the MQTT broker 127.0.0.1:\(port)"), "\(status.error)")
+    }
+}
