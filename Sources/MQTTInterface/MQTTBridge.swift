@@ -287,7 +287,7 @@ public final class MQTTBridge: Sendable {
         while !Task.isCancelled {
             let status = node.status
             let ir = status.gpio["ir-led"]
-            let node = MQTTNodeStatus(node: topics.node, status: status)
+            let node = MQTTNodeStatus(node: topics.node, cameras: self.node.cameraNames, status: status)
             let changed = shared.withLock { shared in
                 var changed: [(String, [UInt8])] = []
                 for camera in status.cameras {

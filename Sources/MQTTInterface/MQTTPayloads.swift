@@ -134,11 +134,12 @@ public struct MQTTNodeStatus: Codable, Sendable, Hashable {
         self.recentErrors = recentErrors
     }
 
-    public init(node: String, status: RecorderStatus) {
+    /// The node's status; `cameras` names them before the recorder has started.
+    public init(node: String, cameras: [String], status: RecorderStatus) {
         let last = status.cameras.compactMap { camera in (camera.currentEvent ?? camera.lastEvent).map { (camera.name, $0) } }
             .max { $0.1.start < $1.1.start }
         self.init(
-            node: node, cameras: status.cameras.map(\.name), started: status.started.map { $0.timeIntervalSince1970.rounded() },
+            node: node, cameras: cameras, started: status.started.map { $0.timeIntervalSince1970.rounded() },
             diskFreeBytes: status.storage?.freeBytes,
             lastEvent: last.map { LastEvent(id: $0.1.id, camera: $0.0, start: $0.1.start.timeIntervalSince1970) },
             errors: status.cameras.reduce(0) { $0 + $1.errors }, recentErrors: Array(status.recentErrors.suffix(3)))
