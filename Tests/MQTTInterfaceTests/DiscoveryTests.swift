@@ -84,9 +84,9 @@ struct DiscoveryBrokerTests {
         let watcher = try MosquittoSubscriber(broker: broker, topics: ["homeassistant/+/+/config"], format: "%t")
         let node = try rig.makeNode()
         _ = try await rig.record(node, for: .seconds(200)) { _ in
-            try watcher.wait("six configs") { $0.count >= 6 }
-            try broker.publish("homeassistant/status", "online")
-            try watcher.wait("the configs again after Home Assistant's birth") { $0.count >= 12 }
+            try await waitUntil("six configs", within: .seconds(20)) { watcher.lines.count >= 6 }
+            try await offPool { try broker.publish("homeassistant/status", "online") }
+            try await waitUntil("the configs again after Home Assistant's birth", within: .seconds(20)) { watcher.lines.count >= 12 }
         }
         let retained = try broker.read("homeassistant/#")
         #expect(retained.count == 6, "\(retained)")

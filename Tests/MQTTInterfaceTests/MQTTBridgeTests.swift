@@ -18,15 +18,18 @@ struct MQTTBridgeTests {
             broker: broker,
             topics: ["\(base)/availability", "\(base)/yard/motion", "\(base)/yard/state", "\(base)/errors", "\(base)/yard/ir/state", "\(base)/status"])
         let node = try rig.makeNode()
-        _ = try await rig.record(node, for: .seconds(150)) { _ in
+        _ = try await rig.record(node, for: .seconds(150)) { node in
             try await waitUntil("the bridge to say online", within: .seconds(10)) { others.lines.contains("\(base)/availability online") }
             for (topic, payload) in [
                 ("yard/trigger/set", "5s"), ("yard/ir/set", "on"), ("yard/ir/set", "purple"), ("yard/frobnicate/set", "1"),
                 ("porch/trigger/set", "5s"), ("yard/trigger/set", "forever"),
             ] {
-                try broker.publish("\(base)/\(topic)", payload)
+                try await offPool { try broker.publish("\(base)/\(topic)", payload) }
             }
-            try await waitUntil("four error answers", within: .seconds(10)) { others.lines.filter { $0.hasPrefix("\(base)/errors ") }.count >= 4 }
+            try await waitUntil("four error answers", within: .seconds(20)) { others.lines.filter { $0.hasPrefix("\(base)/errors ") }.count >= 4 }
+            try await waitUntil("the manual event", within: .seconds(20)) {
+                node.status.cameras.contains { ($0.currentEvent ?? $0.lastEvent)?.triggers.contains("manual") == true }
+            }
         }
         let indexed = try rig.indexedEvents()
         #expect(indexed.count >= 2, "the PIR fires about every 45 s of node time")
@@ -74,14 +77,14 @@ struct MQTTBridgeTests {
             broker: broker, topics: ["vigil/testnode/events"], format: "%p", clientID: "consumer", persistent: true)
         let node = try rig.makeNode()
         _ = try await rig.record(node, for: .seconds(360)) { node in
-            try await waitUntil("the first event", within: .seconds(20)) { !decodeEvents(consumer.lines).isEmpty }
-            broker.stop(signal: SIGTERM)
+            try await waitUntil("the first event", within: .seconds(30)) { !decodeEvents(consumer.lines).isEmpty }
+            try await offPool { broker.stop(signal: SIGTERM) }
             // Events happen while the broker is away: the PIR fires about every 45 s of node time.
             let before = node.status.cameras.first?.lastEvent?.id ?? 0
-            try await waitUntil("an event while the broker is away", within: .seconds(20)) {
+            try await waitUntil("an event while the broker is away", within: .seconds(30)) {
                 (node.status.cameras.first?.lastEvent?.id ?? 0) > before
             }
-            try broker.start()
+            try await offPool { try broker.start() }
         }
         let indexed = try rig.indexedEvents()
         #expect(indexed.count >= 5)
@@ -118,7 +121,7 @@ struct MQTTBridgeTests {
         let node = try rig.makeNode()
         let logs = rig.logs
         _ = try await rig.record(node, for: .seconds(100)) { _ in
-            try await waitUntil("the refusal in the log", within: .seconds(10)) { logs.all.contains { $0.contains("refused") } }
+            try await waitUntil("the refusal in the log", within: .seconds(20)) { logs.all.contains { $0.contains("refused") } }
         }
         let refusal = try #require(rig.logs.all.first { $0.contains("refused") })
         #expect(refusal.hasPrefix("error:") && refusal.contains("not authorised") && refusal.contains("password"))

@@ -40,15 +40,22 @@ struct MQTTRig {
             options: options)
     }
 
-    /// Records for `duration` of node time with the bridge beside it; `during` runs meanwhile.
+    /// Records with the bridge beside it until `during` has ended and at least `duration` of
+    /// node time has passed (so a slow machine cannot end the recording before `during`'s checks).
     func record(
         _ node: CameraNode, for duration: Duration, during: @escaping @Sendable (CameraNode) async throws -> Void = { _ in }
     ) async throws -> MQTTBridge {
         let bridge = try MQTTBridge(node: node, settings: configuration.mqtt!, logger: logs.logger("test.mqtt"))
+        let clock = node.hardware.clock
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await bridge.run(flush: .seconds(5)) }
-            group.addTask { try await during(node) }
-            try await node.run(for: duration)
+            group.addTask {
+                defer { node.stop() }
+                let deadline = clock.deadline(after: duration)
+                try await during(node)
+                try await clock.sleep(until: deadline, tolerance: nil)
+            }
+            try await node.run()
             try await group.waitForAll()
         }
         return bridge
@@ -91,4 +98,10 @@ final class LogCollector: Sendable {
 /// The `events` messages a consumer saw, decoded.
 func decodeEvents(_ lines: [String]) -> [MQTTEventMessage] {
     lines.compactMap { try? JSONDecoder().decode(MQTTEventMessage.self, from: Data($0.utf8)) }
+}
+
+/// Runs blocking work (a child process, a bounded blocking wait) on a thread of its own, off
+/// Swift's few cooperative threads, which the node and the bridge need meanwhile.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await onThreadOfItsOwn(body)
 }
