@@ -46,6 +46,10 @@ let package = Package(
             name: "CAVFormat", path: "Sources/CAVFormat", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev"])]),
 
+        .systemLibrary(
+            name: "CMosquitto", path: "Sources/CMosquitto", pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]),
+
         .target(name: "HAL"),
         // The one helper every C call of the HAL backends goes through (errno to HALError).
         .target(name: "SystemCalls", dependencies: ["HAL"]),
@@ -93,10 +97,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("openapi.yaml")]),
+        // MQTT: a consumer of the node's API on libmosquitto (state, events, commands, discovery).
+        .target(
+            name: "MQTTInterface",
+            dependencies: [
+                "Node", "Recorder", "EventStore", "CMosquitto", .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "VigilCLI",
             dependencies: [
-                "Node", "HTTPInterface", "HAL", "Files", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers",
+                "Node", "HTTPInterface", "MQTTInterface", "HAL", "Files", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers",
                 "Emulators", "Scenes", "Recorder", "EventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,6 +169,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+            ]),
+        .testTarget(
+            name: "MQTTInterfaceTests",
+            dependencies: [
+                "MQTTInterface", "Node", "Recorder", "EventStore", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -43,6 +43,15 @@ enum Schema {
                 t.column("updated", .double).notNull()
             }
         }
+        migrator.registerMigration("v2: outbox of messages awaiting a broker's acknowledgement") { db in
+            try db.create(table: "outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("topic", .text).notNull()
+                t.column("payload", .blob).notNull()
+                t.column("retain", .boolean).notNull().defaults(to: false)
+                t.column("created", .double).notNull()
+            }
+        }
         return migrator
     }()
 }

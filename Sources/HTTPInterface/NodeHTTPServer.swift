@@ -78,11 +78,7 @@ public final class NodeHTTPServer: Sendable {
         live = LiveCameras(node: node, maxViewers: settings.maxViewers)
         metrics = NodeMetrics(cameraNames: node.cameraNames, version: options.version)
         authenticator = Authenticator(settings)
-        do {
-            index = try EventIndex(path: node.layout.indexPath, readOnly: true)
-        } catch {
-            throw NodeError("the HTTP interface cannot read the event index \(node.layout.indexPath): \(error)")
-        }
+        index = node.index
         tls = try settings.tls.map(Self.tlsConfiguration)
         events = node.events()
     }

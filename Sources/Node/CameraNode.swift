@@ -46,7 +46,9 @@ public final class CameraNode: Sendable {
     public let options: Options
     /// What reconciling the index with the files found at start-up.
     public let reconciled: ReconcileReport
-    let index: EventIndex
+    /// The node's event index, open read-write for as long as the node lives: consumers read
+    /// events and movies through it, and keep rows of their own in it (the MQTT outbox).
+    public let index: EventIndex
     let logger: Logger
     /// Held from start-up to the end of the run.
     private let lock: Mutex<StorageLock?>

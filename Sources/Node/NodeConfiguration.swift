@@ -81,6 +81,8 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var requireHardware = true
     /// `vigil record`'s HTTP interface.
     public var http = HTTP()
+    /// The MQTT client's settings; nil (no `mqtt:`) publishes nothing.
+    public var mqtt: MQTT?
 
     public init() {}
 }

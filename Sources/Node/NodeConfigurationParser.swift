@@ -8,7 +8,7 @@ import Recorder
 import Yams
 
 extension NodeConfiguration {
-    static let topLevelKeys = ["board", "storage", "retention", "cameras", "events", "triggers", "hooks", "outputs", "require-hardware", "http"]
+    static let topLevelKeys = ["board", "storage", "retention", "cameras", "events", "triggers", "hooks", "outputs", "require-hardware", "http", "mqtt"]
 
     /// Reads the configuration file at `path`; every problem is reported as `file:line:column: message`.
     public static func load(path: String) throws -> NodeConfiguration {
@@ -61,6 +61,7 @@ struct NodeConfigurationParser {
         if let node = top["require-hardware"], let value = reader.bool(node, top.what("require-hardware")) {
             configuration.requireHardware = value
         }
+        if let node = top["mqtt"] { configuration.mqtt = mqtt(node) }
         return configuration
     }
 

@@ -2,8 +2,9 @@ import ArgumentParser
 import EventStore
 import Foundation
 import HAL
-import Logging
 import HTTPInterface
+import Logging
+import MQTTInterface
 import Node
 import Recorder
 
@@ -93,12 +94,14 @@ struct RecordCommand: AsyncParsableCommand {
         let started = Date()
         let printer = EventPrinter(json: options.json, storageRoot: node.layout.root)
         let events = node.events()
+        let mqtt = try configuration.mqtt.map { try MQTTBridge(node: node, settings: $0, logger: logger) }
         if !options.json {
             let names = node.cameraNames.joined(separator: ", ")
             print("Recording \(names) to \(node.layout.root) (stop with Ctrl-C\(duration.map { ", or after \($0.duration.humanReadable)" } ?? ""))")
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { for await event in events { printer.show(event) } }
+            if let mqtt { group.addTask { await mqtt.run() } }
             group.addTask {
                 await termination.wait()
                 node.stop()

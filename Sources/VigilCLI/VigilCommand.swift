@@ -13,7 +13,7 @@ public struct VigilCommand: AsyncParsableCommand {
             tamper, camera-power), by kernel name (GPIO17) or as CHIP:OFFSET.
             """,
         version: "0.1.0 (libgpiod \(Libgpiod.version), \(Libgpiod.api) API)",
-        subcommands: [RecordCommand.self, StatusCommand.self, TriggerCommand.self, EventsCommand.self, SnapshotCommand.self, ProbeCommand.self, CameraCommand.self, EmulateCommand.self, BoardsCommand.self, PortsCommand.self, GPIOCommand.self, HTTPCommand.self]
+        subcommands: [RecordCommand.self, StatusCommand.self, TriggerCommand.self, EventsCommand.self, SnapshotCommand.self, ProbeCommand.self, CameraCommand.self, EmulateCommand.self, BoardsCommand.self, PortsCommand.self, GPIOCommand.self, HTTPCommand.self, FleetCommand.self]
     )
 
     /// Global options given before the subcommand (`vigil --board sim gpio info`).

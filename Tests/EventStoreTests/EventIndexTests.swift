@@ -3,26 +3,28 @@ import Testing
 @testable import EventStore
 
 @Suite struct EventIndexTests {
+    static let migrations = ["v1: events, movies, camera health", "v2: outbox of messages awaiting a broker's acknowledgement"]
+
     @Test func migratesAnEmptyFile() throws {
         try withScratch { scratch in
             let path = scratch.file("deep/er/index.sqlite")
             let index = try EventIndex(path: path)
             #expect(exists(path))
-            #expect(try index.appliedMigrations() == ["v1: events, movies, camera health"])
+            #expect(try index.appliedMigrations() == Self.migrations)
             #expect(try index.events().isEmpty)
             #expect(try index.totalBytes() == 0)
             #expect(try index.eventCount() == 0)
             // Reopening applies nothing new and keeps the rows.
             try index.beginEvent(camera: "cam", start: baseTime)
             let again = try EventIndex(path: path)
-            #expect(try again.appliedMigrations() == ["v1: events, movies, camera health"])
+            #expect(try again.appliedMigrations() == Self.migrations)
             #expect(try again.events().count == 1)
             #expect(try again.eventCount() == 1)
 
             // An existing, empty (zero-byte) file is migrated too.
             let empty = scratch.file("empty.sqlite")
             try writeFile(empty, bytes: 0)
-            #expect(try EventIndex(path: empty).appliedMigrations().count == 1)
+            #expect(try EventIndex(path: empty).appliedMigrations().count == Self.migrations.count)
         }
     }
 
@@ -305,5 +307,27 @@ import Testing
         try index.deleteEvent(id: first.id)
         let second = try index.beginEvent(camera: "c", start: baseTime)
         #expect(second.id > first.id)
+    }
+}
+
+@Suite struct OutboxTests {
+    @Test func messagesComeOutInOrderAndStayUntilRemovedAcrossReopening() throws {
+        try withScratch { scratch in
+            let path = scratch.file("index.sqlite")
+            let index = try EventIndex(path: path)
+            let first = try index.enqueueOutbox(topic: "vigil/n/events", payload: Array("one".utf8))
+            let second = try index.enqueueOutbox(topic: "vigil/n/events", payload: [0, 255], retain: true)
+            #expect(second > first)
+            try index.removeFromOutbox(id: first)
+            let reopened = try EventIndex(path: path)
+            let left = try reopened.outbox()
+            #expect(left.map(\.id) == [second])
+            #expect(left.first?.payload == [0, 255] && left.first?.retain == true)
+            #expect(try reopened.outbox(after: second).isEmpty)
+            #expect(try reopened.outboxCount() == 1)
+            // An id, once used, is never handed out again.
+            try reopened.removeFromOutbox(id: second)
+            #expect(try reopened.enqueueOutbox(topic: "t", payload: []) > second)
+        }
     }
 }

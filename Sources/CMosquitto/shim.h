@@ -1,0 +1,4 @@
+#ifndef VIGIL_CMOSQUITTO_SHIM_H
+#define VIGIL_CMOSQUITTO_SHIM_H
+#include <mosquitto.h>
+#endif
