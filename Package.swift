@@ -178,3 +178,19 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// `Tools/fuzz` builds with VIGIL_FUZZ=1 (into .build-fuzz, instrumented with
+// -sanitize=fuzzer,address): the libFuzzer harnesses of every parser of outside input, in
+// one executable. Without it they are no part of the package, so the normal build is unchanged.
+if Context.environment["VIGIL_FUZZ"] != nil {
+    package.targets += [
+        // libFuzzer's entry point (LLVMFuzzerRunDriver), declared for Swift; it links from the toolchain.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .executableTarget(
+            name: "VigilFuzz",
+            dependencies: ["CLibFuzzer", "CAVFormat", "HAL", "BoardSupport", "CameraProtocols", "Movies", "Files", "Recorder", "Node"],
+            path: "Fuzz/VigilFuzz",
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])]),
+    ]
+    package.products.append(.executable(name: "vigil-fuzz", targets: ["VigilFuzz"]))
+}

@@ -1,7 +1,7 @@
 import CAVFormat
 
-/// Reads the frames of a movie back with libavformat: the first MJPEG video stream of any file
-/// libavformat can open (finished movies, and partial files left by a crash).
+/// Reads the frames of a movie back with libavformat: the first MJPEG video stream of a
+/// Matroska file (finished movies, and partial files left by a crash).
 ///
 /// Frames come out exactly as they were muxed (the JPEG bytes are not decoded) with their
 /// timestamps in whole milliseconds on the movie's timeline.
@@ -28,13 +28,20 @@ public final class MovieReader {
 
     /// Opens `path` and finds its MJPEG video stream.
     ///
+    /// Only the Matroska demuxer reads the file: a damaged file is never probed as another
+    /// format (an HLS or concat playlist, say, which would make libavformat read other files).
+    ///
     /// - Throws: ``MovieError/Kind/notFound`` if there is no such file,
-    ///   ``MovieError/Kind/invalidMovie`` if libavformat cannot parse it or it has no MJPEG video
-    ///   stream, or another libav failure.
+    ///   ``MovieError/Kind/invalidMovie`` if it is not Matroska libavformat can parse or has no
+    ///   MJPEG video stream, or another libav failure.
     public init(path: String) throws(MovieError) {
         self.path = path
+        guard let matroska = av_find_input_format("matroska") else {
+            throw MovieError(
+                kind: .invalidArgument, call: "av_find_input_format", message: "libavformat has no Matroska demuxer", path: path)
+        }
         var opened: UnsafeMutablePointer<AVFormatContext>? = nil
-        let status = avformat_open_input(&opened, path, nil, nil)
+        let status = avformat_open_input(&opened, path, matroska, nil)
         guard status >= 0, let context = opened else {
             throw .libav("avformat_open_input", status < 0 ? status : LibAV.error(errno: ENOMEM), path: path)
         }
