@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// Everything is derived as a consumer of the node's API: frames as they are fanned out
 /// (bytes, transfer times, re-reads, share of the line rate), typed events (events, movies,
-/// cameras lost), and the status at each scrape (frames captured, errors, reconnects, camera
+/// cameras lost, retention deletions, hook runs and failures), and the status at each scrape (frames captured, errors, reconnects, camera
 /// up, storage).
 final class NodeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
@@ -28,6 +28,10 @@ final class NodeMetrics: Sendable {
     private let droppedEvents: CoreMetrics.Gauge
     private let storageLow: CoreMetrics.Counter
     private let nodeErrors: CoreMetrics.Counter
+    private let retentionDeletedEvents: CoreMetrics.Counter
+    private let retentionFreedBytes: CoreMetrics.Counter
+    private let hookRuns: CoreMetrics.Counter
+    private let hookFailures: CoreMetrics.Counter
     let liveViewers: CoreMetrics.Gauge
     private let requests = Mutex<[String: CoreMetrics.Counter]>([:])
 
@@ -84,6 +88,10 @@ final class NodeMetrics: Sendable {
         droppedEvents = CoreMetrics.Gauge(label: "vigil_subscriber_dropped_events", factory: factory)
         storageLow = CoreMetrics.Counter(label: "vigil_storage_low_total", factory: factory)
         nodeErrors = CoreMetrics.Counter(label: "vigil_errors_total", factory: factory)
+        retentionDeletedEvents = CoreMetrics.Counter(label: "vigil_retention_deleted_events_total", factory: factory)
+        retentionFreedBytes = CoreMetrics.Counter(label: "vigil_retention_freed_bytes_total", factory: factory)
+        hookRuns = CoreMetrics.Counter(label: "vigil_hook_runs_total", factory: factory)
+        hookFailures = CoreMetrics.Counter(label: "vigil_hook_failures_total", factory: factory)
         liveViewers = CoreMetrics.Gauge(label: "vigil_http_live_viewers", factory: factory)
         CoreMetrics.Gauge(label: "vigil_build_info", dimensions: [("version", version)], factory: factory).record(1)
     }
@@ -110,6 +118,11 @@ final class NodeMetrics: Sendable {
         case .cameraLost(let camera, _, _): cameras[camera]?.lost.increment()
         case .storageLow: storageLow.increment()
         case .error: nodeErrors.increment()
+        case .retention(let events, let bytes, _):
+            retentionDeletedEvents.increment(by: Int64(events))
+            retentionFreedBytes.increment(by: max(0, bytes))
+        case .hookStarted: hookRuns.increment()
+        case .hookFailed: hookFailures.increment()
         default: break
         }
     }

@@ -151,10 +151,15 @@ public final class CameraNode: Sendable {
             throw NodeError("software motion detection: \(error)")
         }
         let status = statusBoard
+        let eventBroadcast = Broadcast<RecorderEvent>(defaultBufferSize: options.eventBuffer)
+        self.eventBroadcast = eventBroadcast
         do {
             hooks = try HookRunner(
                 settings: HookSettings(commands: configuration.hooks.commands, timeout: configuration.hooks.timeout), logger: logger,
-                onFailure: { failure in status.noteError("hook: \(failure)", at: Date()) })
+                onFailure: { failure in
+                    status.noteError("hook: \(failure)", at: Date())
+                    eventBroadcast.publish(.hookFailed(failure.kind, reason: "\(failure.reason)", at: Date()))
+                })
         } catch {
             throw NodeError("hooks: \(error)")
         }
@@ -168,7 +173,6 @@ public final class CameraNode: Sendable {
         self.index = index
         self.logger = logger
         self.plans = Mutex(plans)
-        eventBroadcast = Broadcast(defaultBufferSize: options.eventBuffer)
         frameBroadcasts = Mutex(Dictionary(
             uniqueKeysWithValues: configuration.cameras.map { ($0.name, Broadcast<CapturedFrame>(defaultBufferSize: options.frameBuffer)) }))
     }
@@ -524,8 +528,10 @@ public final class CameraNode: Sendable {
     /// The hooks, as a consumer of the node's events.
     private func runHooks(_ events: Subscription<RecorderEvent>) async {
         for await event in events {
-            if let invocation = HookInvocation(event, storageRoot: layout.root) {
-                hooks.run(invocation.kind, environment: invocation.environment)
+            if let invocation = HookInvocation(event, storageRoot: layout.root),
+                case .started = hooks.run(invocation.kind, environment: invocation.environment)
+            {
+                eventBroadcast.publish(.hookStarted(invocation.kind, at: Date()))
             }
         }
     }

@@ -273,6 +273,7 @@ final class EventWriter {
             let result = try Retention.enforce(
                 policy: retention, index: index, layout: layout, now: wallClock.date(at: latest), protecting: protecting)
             if !result.deletedEvents.isEmpty {
+                emit(.retention(deletedEvents: result.deletedEvents.count, freedBytes: result.freedBytes, at: wallClock.date(at: latest)))
                 logger.notice(
                     "retention deleted events",
                     metadata: ["events": "\(result.deletedEvents.count)", "freed": "\(result.freedBytes)"])

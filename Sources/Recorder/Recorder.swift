@@ -290,9 +290,12 @@ public final class Recorder: Sendable {
             if storage.retention != .keepEverything {
                 let protecting = Set(status.current.cameras.compactMap { $0.currentEvent?.id })
                 do {
-                    try Retention.enforce(
-                        policy: storage.retention, index: storage.index, layout: storage.layout,
-                        now: storage.wallClock.date(at: clock.now), protecting: protecting)
+                    let now = storage.wallClock.date(at: clock.now)
+                    let result = try Retention.enforce(
+                        policy: storage.retention, index: storage.index, layout: storage.layout, now: now, protecting: protecting)
+                    if !result.deletedEvents.isEmpty {
+                        observer.event(.retention(deletedEvents: result.deletedEvents.count, freedBytes: result.freedBytes, at: now))
+                    }
                 } catch {
                     logger.error("retention: \(error)")
                     note("retention: \(error)", at: storage.wallClock.date(at: clock.now))

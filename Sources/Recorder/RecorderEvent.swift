@@ -24,6 +24,13 @@ public enum RecorderEvent: Sendable, Hashable {
     case cameraRecovered(camera: String, at: Date)
     /// Free space at the storage root fell below the retention policy's minimum.
     case storageLow(freeBytes: Int64, minimumBytes: Int64, at: Date)
+    /// The retention policy deleted whole events (oldest first) to keep within its limits.
+    case retention(deletedEvents: Int, freedBytes: Int64, at: Date)
+    /// A hook command was started for an event.
+    case hookStarted(HookKind, at: Date)
+    /// A hook command failed: it exited non-zero, was killed at its timeout, was skipped (too
+    /// many running) or could not be started.
+    case hookFailed(HookKind, reason: String, at: Date)
     /// A failure the recorder survived (a write that failed, a line that stopped answering);
     /// `camera` is nil for the node's own parts.
     case error(camera: String?, message: String, at: Date)
@@ -35,7 +42,8 @@ public enum RecorderEvent: Sendable, Hashable {
         case .eventEnded(let event): event.end ?? event.start
         case .movieFinished(let movie): movie.end
         case .snapshotTaken(_, _, _, let date), .cameraLost(_, _, let date), .cameraRecovered(_, let date),
-            .storageLow(_, _, let date), .error(_, _, let date):
+            .storageLow(_, _, let date), .error(_, _, let date), .retention(_, _, let date), .hookStarted(_, let date),
+            .hookFailed(_, _, let date):
             date
         }
     }
@@ -46,7 +54,7 @@ public enum RecorderEvent: Sendable, Hashable {
         case .eventStarted(let event), .eventUpdated(let event), .eventEnded(let event): event.camera
         case .movieFinished(let movie): movie.camera
         case .snapshotTaken(let camera, _, _, _), .cameraLost(let camera, _, _), .cameraRecovered(let camera, _): camera
-        case .storageLow: nil
+        case .storageLow, .retention, .hookStarted, .hookFailed: nil
         case .error(let camera, _, _): camera
         }
     }

@@ -270,6 +270,8 @@ extension HTTPSuites {
                 "vigil_camera_transfer_seconds_count", "vigil_camera_line_rate_ratio", "vigil_camera_frame_rereads_total",
                 "vigil_camera_errors_total", "vigil_camera_up", "vigil_camera_reconnects_total", "vigil_events_total", "vigil_movies_total",
                 "vigil_storage_used_bytes", "vigil_storage_free_bytes", "vigil_http_requests_total", "vigil_http_live_viewers",
+                "vigil_retention_deleted_events_total", "vigil_retention_freed_bytes_total", "vigil_hook_runs_total",
+                "vigil_hook_failures_total",
             ] {
                 #expect(samples.contains { $0.name == name }, "\(name) is missing")
             }

@@ -187,6 +187,29 @@ final class Collector<Element: Sendable>: Sendable {
         #expect(rebuilt.map(\.frames).reduce(0, +) == recorded.map(\.frames).reduce(0, +))
     }
 
+    @Test func hookRunsAndFailuresAreTypedEvents() async throws {
+        var rig = try SimulatedNodeRig()
+        rig.configuration.triggers.pir = false
+        rig.configuration.hooks.commands = [.eventStart: "exit 3"]
+        defer { rig.storage.remove() }
+        let node = try rig.makeNode()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await node.run() }
+            defer { node.stop() }
+            let events = node.events()
+            for await _ in try node.frames(camera: "yard") { break }
+            try node.trigger(camera: "yard", for: .seconds(2))
+            var started = false
+            for await event in events {
+                if case .hookStarted(.eventStart, _) = event { started = true }
+                if case .hookFailed(.eventStart, let reason, _) = event {
+                    #expect(started && reason.contains("3"), "\(reason)")
+                    break
+                }
+            }
+        }
+    }
+
     @Test func commandsReachTheRunningNode() async throws {
         var rig = try SimulatedNodeRig()
         rig.configuration.triggers.pir = false
