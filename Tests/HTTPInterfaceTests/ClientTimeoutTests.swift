@@ -2,7 +2,12 @@ import Foundation
 import NIOCore
 import NIOEmbedded
 import Node
+import TestSupport
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @testable import HTTPInterface
 
@@ -52,11 +57,29 @@ extension HTTPSuites {
             var http = NodeConfiguration.HTTP()
             http.idleTimeout = .seconds(1)
             let rig = try await HTTPRig.start(http: http)
-            // curl's telnet mode opens the connection and sends nothing; the server closes it.
-            let started = ContinuousClock.now
-            let answer = try await Curl.request("telnet://127.0.0.1:\(rig.port)", maxTime: 15, extra: [])
-            let waited = started.duration(to: .now)
-            #expect(answer.curlStatus == 0, "curl: \(answer.curlStatus) after \(waited)")
+            // A client that connects and sends nothing: the server closes the connection.
+            let port = rig.port
+            let (closed, waited) = try await onThreadOfItsOwn { () throws -> (Bool, Duration) in
+                let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(descriptor) }
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) { pointer in
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+                guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+                var timeout = timeval(tv_sec: 15, tv_usec: 0)
+                setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                let started = ContinuousClock.now
+                var byte: UInt8 = 0
+                let count = recv(descriptor, &byte, 1, 0)
+                return (count == 0, started.duration(to: .now))
+            }
+            #expect(closed, "the server did not close an idle connection within 15 s")
             #expect(waited >= .milliseconds(900) && waited < .seconds(10), "closed after \(waited)")
             #expect(try await Curl.request(rig.base + "/api/v1/status").status == 200)
             await rig.stop()

@@ -171,7 +171,14 @@ final class Collector<Element: Sendable>: Sendable {
     @Test func aDamagedIndexIsMovedAsideAndRebuiltFromTheFiles() async throws {
         let rig = try SimulatedNodeRig()
         defer { rig.storage.remove() }
-        try await rig.makeNode().run(for: .seconds(180))
+        // The first node records, stops and is gone (its index closed), as after a restart.
+        weak var first: CameraNode?
+        do {
+            let node = try rig.makeNode()
+            first = node
+            try await node.run(for: .seconds(180))
+        }
+        try await waitUntil("the first node to be released", within: .seconds(10), every: .milliseconds(10)) { first == nil }
         let recorded = try EventIndex(path: rig.storage.file("index.sqlite"), readOnly: true).events()
         #expect(recorded.count >= 2)
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: rig.storage.file("index.sqlite" + suffix)) }
