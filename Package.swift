@@ -96,7 +96,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("openapi.yaml")]),
+            resources: [.embedInCode("openapi.yaml")]),
         // MQTT: a consumer of the node's API on libmosquitto (state, events, commands, discovery).
         .target(
             name: "MQTTInterface",

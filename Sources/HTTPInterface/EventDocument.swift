@@ -1,8 +1,8 @@
 import EventStore
 import Foundation
 
-/// An event as `GET /api/v1/events` answers it: the fields of `vigil events list --json`, with
-/// the URLs of its snapshot and movies.
+/// An event as `GET /api/v1/events` answers it: the fields of `vigil events list --json`
+/// (``EventSummary``), with the URLs of its snapshot and movies.
 struct EventDocument: Encodable {
     struct Movie: Encodable {
         var id: Int64
@@ -15,42 +15,27 @@ struct EventDocument: Encodable {
         var finished: Bool
     }
 
-    var id: Int64
-    var camera: String
-    var state: String
-    /// UTC, ISO 8601 with milliseconds.
-    var start: String
-    var end: String?
-    var durationSeconds: Double?
-    var triggers: [String]
-    var frames: Int
-    var bytes: Int64
-    /// The snapshot's path on the node.
-    var snapshot: String?
+    var summary: EventSummary
     var snapshotURL: String?
     var movies: [Movie]
 
+    private enum CodingKeys: String, CodingKey { case snapshotURL, movies }
+
     init(_ event: EventRecord, movies: [MovieRecord]) {
-        id = event.id
-        camera = event.camera
-        state = event.state.rawValue
-        start = Self.iso(event.start)
-        end = event.end.map(Self.iso)
-        durationSeconds = event.end.map { $0.timeIntervalSince(event.start) }
-        triggers = event.triggers
-        frames = event.frames
-        bytes = event.bytes
-        snapshot = event.snapshot
+        summary = EventSummary(event)
         snapshotURL = event.snapshot.map { _ in "/api/v1/events/\(event.id)/snapshot.jpg" }
         self.movies = movies.map { movie in
             Movie(
-                id: movie.id, url: "/api/v1/movies/\(movie.id).mkv", start: Self.iso(movie.start), end: movie.end.map(Self.iso),
-                frames: movie.frames, bytes: movie.bytes, finished: movie.finished)
+                id: movie.id, url: "/api/v1/movies/\(movie.id).mkv", start: EventSummary.iso(movie.start),
+                end: movie.end.map(EventSummary.iso), frames: movie.frames, bytes: movie.bytes, finished: movie.finished)
         }
     }
 
-    /// UTC, ISO 8601 with milliseconds: `2025-03-01T18:04:05.120Z`.
-    static func iso(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    /// The summary's fields and these side by side in one object.
+    func encode(to encoder: any Encoder) throws {
+        try summary.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(snapshotURL, forKey: .snapshotURL)
+        try container.encode(movies, forKey: .movies)
     }
 }

@@ -1,6 +1,7 @@
 import CameraDrivers
 import Foundation
 import HAL
+import Logging
 import Node
 import Recorder
 import Synchronization
@@ -26,10 +27,16 @@ final class LiveCameras: Sendable {
     }
 
     /// Follows every camera's frames (and feeds `metrics`) until the node stops.
-    func follow(metrics: NodeMetrics) async {
+    func follow(metrics: NodeMetrics, logger: Logger) async {
         await withTaskGroup(of: Void.self) { group in
             for camera in node.cameraNames {
-                guard let frames = try? node.frames(camera: camera, bufferSize: 16) else { continue }
+                let frames: Subscription<CapturedFrame>
+                do {
+                    frames = try node.frames(camera: camera, bufferSize: 16)
+                } catch {
+                    logger.warning("http: camera \(camera) has no live view or frame metrics: \(error)")
+                    continue
+                }
                 group.addTask { [self] in
                     var baud: Int?
                     var seen = 0

@@ -133,7 +133,7 @@ public final class NodeHTTPServer: Sendable {
         // way finish (live streams end with the node) for up to `shutdownGrace`.
         let serving = Task { try await services.run() }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await live.follow(metrics: metrics) }
+            group.addTask { [logger] in await live.follow(metrics: metrics, logger: logger) }
             group.addTask { for await event in events { metrics.observe(event: event) } }
             defer { group.cancelAll() }
             try await withTaskCancellationHandler {
@@ -157,9 +157,8 @@ public final class NodeHTTPServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: StatusPage.html)))
         }
         router.get("/api/v1/openapi.yaml") { _, _ in
-            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"), let text = try? String(contentsOf: url, encoding: .utf8)
-            else { throw APIError.notFound("the OpenAPI description is not installed beside the binary") }
-            return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            // Compiled into the binary (`.embedInCode`): a packaged node has no resource bundle beside it.
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_yaml)))
         }
         router.get("/api/v1/status") { [node] _, _ in JSONDocument.response(node.status) }
         router.get("/api/v1/events") { [self] request, _ in try listEvents(request) }

@@ -12,6 +12,11 @@ public final class FleetView: Sendable {
         /// The last `events` message's event, if one was heard while watching.
         public var lastEventHeard: MQTTEventSide?
         public var messages = 0
+        /// Messages on this node's topics that were not what Vigil publishes (not JSON of the
+        /// expected shape), and what was wrong with the last of them: a node of another version,
+        /// or something else publishing under the prefix.
+        public var undecodable = 0
+        public var lastUndecodable: String?
 
         public init(name: String) { self.name = name }
     }
@@ -71,11 +76,19 @@ public final class FleetView: Sendable {
             case "availability":
                 node.online = payload == Array("online".utf8)
             case "status":
-                node.status = try? JSONDecoder().decode(MQTTNodeStatus.self, from: Data(payload))
+                do {
+                    node.status = try JSONDecoder().decode(MQTTNodeStatus.self, from: Data(payload))
+                } catch {
+                    node.status = nil
+                    node.noteUndecodable(topic: topic, error)
+                }
             case "events":
-                if let message = try? JSONDecoder().decode(MQTTEventMessage.self, from: Data(payload)) {
+                do {
+                    let message = try JSONDecoder().decode(MQTTEventMessage.self, from: Data(payload))
                     node.lastEventHeard = message.after
                     arrival = Arrival(message: message, received: Date())
+                } catch {
+                    node.noteUndecodable(topic: topic, error)
                 }
             default:
                 break
@@ -83,5 +96,20 @@ public final class FleetView: Sendable {
             state.nodes[name] = node
         }
         if let arrival { onEvent?(arrival) }
+    }
+}
+
+extension FleetView.Node {
+    fileprivate mutating func noteUndecodable(topic: String, _ error: any Error) {
+        undecodable += 1
+        let reason: String
+        switch error {
+        case DecodingError.keyNotFound(let key, _): reason = "no \"\(key.stringValue)\""
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            reason = "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        case DecodingError.dataCorrupted: reason = "not JSON"
+        default: reason = "\(error)"
+        }
+        lastUndecodable = "\(topic): \(reason)"
     }
 }

@@ -108,7 +108,13 @@ public final class MQTTBridge: Sendable {
             await group.next()
             wake.continuation.yield()
             let deadline = ContinuousClock.now + flush
-            while ContinuousClock.now < deadline, client.isConnected, (try? outbox.outboxCount()) ?? 0 > 0 {
+            while ContinuousClock.now < deadline, client.isConnected {
+                do {
+                    if try outbox.outboxCount() == 0 { break }
+                } catch {
+                    logger.error("mqtt: cannot read the outbox to drain it before stopping (\(error)); its events are sent at the next start")
+                    break
+                }
                 try? await Task.sleep(for: .milliseconds(20))
             }
             group.cancelAll()

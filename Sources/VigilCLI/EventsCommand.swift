@@ -18,42 +18,10 @@ struct EventsCommand: AsyncParsableCommand {
     )
 }
 
-/// One event as `vigil events` prints it in JSON.
-struct EventSummary: Encodable {
-    var id: Int64
-    var camera: String
-    var state: String
-    /// UTC, ISO 8601 with milliseconds.
-    var start: String
-    var end: String?
-    var durationSeconds: Double?
-    var triggers: [String]
-    var frames: Int
-    var bytes: Int64
-    var snapshot: String?
-
-    init(_ event: EventRecord) {
-        id = event.id
-        camera = event.camera
-        state = event.state.rawValue
-        start = EventFormat.iso(event.start)
-        end = event.end.map(EventFormat.iso)
-        durationSeconds = event.end.map { $0.timeIntervalSince(event.start) }
-        triggers = event.triggers
-        frames = event.frames
-        bytes = event.bytes
-        snapshot = event.snapshot
-    }
-}
-
 /// How `vigil events` writes times, durations and sizes.
 enum EventFormat {
     /// UTC, ISO 8601 with milliseconds: `2025-03-01T18:04:05.120Z`.
-    static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
+    static func iso(_ date: Date) -> String { EventSummary.iso(date) }
 
     /// Local time, `2025-03-01 19:04:05`.
     static func local(_ date: Date) -> String {

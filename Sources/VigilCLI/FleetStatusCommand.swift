@@ -73,7 +73,8 @@ struct FleetStatusCommand: AsyncParsableCommand {
             let last = node.lastEventHeard.map { "\($0.eventID) \($0.camera) \(Self.ago($0.startTime, now))" }
                 ?? status?.lastEvent.map { "\($0.id) \($0.camera) \(Self.ago($0.start, now))" } ?? "-"
             let disk = status?.diskFreeBytes.map { ByteCountFormatter.string(fromByteCount: $0, countStyle: .file) } ?? "-"
-            let errors = status.map { "\($0.errors)" + ($0.recentErrors.last.map { " (\($0))" } ?? "") } ?? "-"
+            var errors = status.map { "\($0.errors)" + ($0.recentErrors.last.map { " (\($0))" } ?? "") } ?? "-"
+            if let problem = node.lastUndecodable { errors += "; \(node.undecodable) unreadable message(s), last \(problem)" }
             rows.append([node.name, status?.cameras.joined(separator: ",") ?? "-", up, last, disk, errors])
         }
         if nodes.isEmpty { print("No nodes on \(brokerOptions.broker):\(brokerOptions.port) under \(brokerOptions.topicPrefix)/") }

@@ -86,6 +86,20 @@ struct FleetCommandTests {
         #expect(nodes.allSatisfy { ($0["status"] as? [String: Any])?["disk_free_bytes"] is Int })
     }
 
+    @Test func fleetStatusNamesMessagesItCannotRead() async throws {
+        let broker = try MosquittoBroker()
+        try broker.publish("vigil/stranger/availability", "online", retain: true)
+        try broker.publish("vigil/stranger/status", "{\"cameras\": 3}", retain: true)
+        let json = try await VigilProcess.run(["fleet", "status", "--broker", "127.0.0.1", "--port", "\(broker.port)", "--wait", "1s", "--json"])
+        #expect(json.status == 0, "\(json.error)")
+        let nodes = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]], "\(json.output)")
+        let stranger = try #require(nodes.first { $0["name"] as? String == "stranger" }, "\(nodes)")
+        #expect(stranger["undecodable"] as? Int == 1)
+        #expect((stranger["lastUndecodable"] as? String)?.hasPrefix("vigil/stranger/status: ") == true, "\(stranger)")
+        let table = try await VigilProcess.run(["fleet", "status", "--broker", "127.0.0.1", "--port", "\(broker.port)", "--wait", "1s"])
+        #expect(table.output.contains("1 unreadable message(s), last vigil/stranger/status"), "\(table.output)")
+    }
+
     @Test func fleetStatusSaysWhenTheBrokerIsNotThere() async throws {
         let port = try MosquittoBroker.freePort()
         let status = try await VigilProcess.run(["fleet", "status", "--broker", "127.0.0.1", "--port", "\(port)", "--wait", "1s"])
