@@ -26,6 +26,14 @@ public struct HomeAssistantDiscovery: Sendable {
         }
     }
 
+    /// The config topics of `cameras`' entities (with this discovery's prefix and node), such
+    /// as those of cameras a reload removed, to be cleared with empty retained messages.
+    public func configTopics(cameras: [String]) -> [String] {
+        let others = HomeAssistantDiscovery(prefix: prefix, topics: topics, cameras: cameras, version: version)
+        let nodeWide = Set(HomeAssistantDiscovery(prefix: prefix, topics: topics, cameras: [], version: version).entities.map(\.objectID))
+        return others.entities.filter { !nodeWide.contains($0.objectID) }.map { "\(prefix)/\($0.component)/\($0.objectID)/config" }
+    }
+
     struct Entity {
         var component: String
         var objectID: String

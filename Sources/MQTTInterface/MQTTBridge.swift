@@ -16,7 +16,7 @@ import Synchronization
 /// the client reconnects with back-off, and events wait in the outbox.
 public final class MQTTBridge: Sendable {
     public let topics: MQTTTopics
-    public let discovery: HomeAssistantDiscovery?
+    private let discoveryPrefix: String?
     private let node: CameraNode
     private let client: MQTTClient
     private let outbox: EventIndex
@@ -36,6 +36,8 @@ public final class MQTTBridge: Sendable {
         var lastRefusal: Int32?
         var lastCameraStates: [String: MQTTCameraState] = [:]
         var lastStatus: MQTTNodeStatus?
+        /// The cameras whose discovery configs were last published (a reload may change them).
+        var discoveredCameras: [String]?
         /// Each open event's last `after`, and the movies finished for it so far.
         var sides: [Int64: MQTTEventSide] = [:]
         var movies: [Int64: [String]] = [:]
@@ -45,6 +47,11 @@ public final class MQTTBridge: Sendable {
     enum Command: Sendable {
         case camera(topic: String, camera: String, feature: String, payload: [UInt8])
         case rediscover
+    }
+
+    /// Home Assistant discovery for the node's cameras as they are now (nil when it is off).
+    public var discovery: HomeAssistantDiscovery? {
+        discoveryPrefix.map { HomeAssistantDiscovery(prefix: $0, topics: topics, cameras: node.cameraNames, version: Self.version) }
     }
 
     /// The version Home Assistant's device page shows.
@@ -75,9 +82,7 @@ public final class MQTTBridge: Sendable {
         connection.will = (topics.availability, "offline")
         client = try MQTTClient(connection)
         outbox = node.index
-        discovery = settings.discoveryPrefix.map {
-            HomeAssistantDiscovery(prefix: $0, topics: topics, cameras: node.cameraNames, version: Self.version)
-        }
+        discoveryPrefix = settings.discoveryPrefix
         events = node.events(bufferSize: 4096)
         wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         commands = AsyncStream.makeStream(of: Command.self, bufferingPolicy: .bufferingNewest(256))
@@ -306,8 +311,20 @@ public final class MQTTBridge: Sendable {
                 return changed
             }
             for (topic, payload) in changed { publish(topic, payload, qos: 0, retain: true) }
+            if let discovery, let before = shared.withLock({ $0.discoveredCameras }), before != discovery.cameras {
+                publishDiscovery(discovery, retracting: before.filter { !discovery.cameras.contains($0) })
+            }
             do { try await Task.sleep(for: .seconds(1)) } catch { return }
         }
+    }
+
+    /// Publishes every entity's config, and an empty retained config (Home Assistant's way of
+    /// removing an entity) for each entity of `removed` cameras.
+    private func publishDiscovery(_ discovery: HomeAssistantDiscovery, retracting removed: [String]) {
+        for (topic, payload) in discovery.messages { publish(topic, payload, qos: 1, retain: true) }
+        for topic in discovery.configTopics(cameras: removed) { publish(topic, [], qos: 1, retain: true) }
+        shared.withLock { $0.discoveredCameras = discovery.cameras }
+        if !removed.isEmpty { logger.info("mqtt: discovery removed for \(removed.joined(separator: ", "))") }
     }
 
     private func carryOutCommands() async {
@@ -315,7 +332,7 @@ public final class MQTTBridge: Sendable {
             switch command {
             case .rediscover:
                 guard let discovery else { continue }
-                for (topic, payload) in discovery.messages { publish(topic, payload, qos: 1, retain: true) }
+                publishDiscovery(discovery, retracting: [])
             case .camera(let topic, let camera, let feature, let payload):
                 do {
                     try await carryOut(camera: camera, feature: feature, payload: payload)

@@ -92,4 +92,29 @@ struct DiscoveryBrokerTests {
         #expect(retained.count == 6, "\(retained)")
         #expect(Set(watcher.lines).count == 6)
     }
+
+    @Test func aReloadPublishesAddedCamerasAndClearsRemovedOnes() async throws {
+        let broker = try MosquittoBroker()
+        var rig = try MQTTRig(port: broker.port)
+        rig.extraCameras = 1
+        defer { rig.storage.remove() }
+        let node = try rig.makeNode()
+        _ = try await rig.record(node, for: .seconds(300)) { node in
+            let retained = { @Sendable in try await offPool { try broker.read("homeassistant/#").filter { !$0.hasSuffix("config ") } } }
+            try await waitUntil("six configs", within: .seconds(20)) { try await retained().count == 6 }
+            var added = node.configuration
+            var gate = added.cameras[0]
+            gate.name = "gate"
+            gate.port = "sim:camera1"
+            added.cameras.append(gate)
+            _ = try await node.reload(added)
+            try await waitUntil("gate's five entities", within: .seconds(20)) { try await retained().count == 11 }
+            #expect(try await retained().contains { $0.hasPrefix("homeassistant/binary_sensor/testnode_gate_motion/config {") })
+            var removed = node.configuration
+            removed.cameras.removeAll { $0.name == "gate" }
+            _ = try await node.reload(removed)
+            try await waitUntil("gate's entities cleared", within: .seconds(20)) { try await retained().count == 6 }
+            #expect(try await !retained().contains { $0.contains("gate") })
+        }
+    }
 }

@@ -14,6 +14,8 @@ struct MQTTRig {
     let storage: TemporaryDirectory
     var configuration = NodeConfiguration()
     let speed: Double?
+    /// Simulated cameras beyond the board's one (`sim:camera1`...), for reloads that add cameras.
+    var extraCameras = 0
     let logs = LogCollector()
 
     init(port: Int, speed: Double? = 20, node: String = "testnode") throws {
@@ -36,7 +38,7 @@ struct MQTTRig {
         options.systemd = false
         options.controlSocket = false
         return try CameraNode(
-            configuration: configuration, hardware: try NodeHardware(board: "sim", speed: speed), logger: logs.logger("test.node"),
+            configuration: configuration, hardware: try NodeHardware(board: "sim", speed: speed, extraSimulatedCameras: extraCameras), logger: logs.logger("test.node"),
             options: options)
     }
 
