@@ -19,6 +19,9 @@ final class LiveCameras: Sendable {
     let maxViewers: Int
     private let latest: Mutex<[String: Latest]>
     private let viewers = Atomic<Int>(0)
+    private let nodeStopped = Atomic<Bool>(false)
+    /// The cameras whose frames `follow` reads now.
+    private let following = Mutex<Set<String>>([])
 
     init(node: CameraNode, maxViewers: Int) {
         self.node = node
@@ -26,31 +29,39 @@ final class LiveCameras: Sendable {
         latest = Mutex([:])
     }
 
-    /// Follows every camera's frames (and feeds `metrics`) until the node stops.
+    /// Follows every camera's frames (and feeds `metrics`) until the node stops, taking up
+    /// cameras a reload adds within a second.
     func follow(metrics: NodeMetrics, logger: Logger) async {
         await withTaskGroup(of: Void.self) { group in
-            for camera in node.cameraNames {
-                let frames: Subscription<CapturedFrame>
-                do {
-                    frames = try node.frames(camera: camera, bufferSize: 16)
-                } catch {
-                    logger.warning("http: camera \(camera) has no live view or frame metrics: \(error)")
-                    continue
-                }
-                group.addTask { [self] in
-                    var baud: Int?
-                    var seen = 0
-                    for await frame in frames {
-                        let arrived = ContinuousClock.now
-                        latest.withLock { $0[camera] = Latest(frame: frame, arrived: arrived) }
-                        if seen % 50 == 0 { baud = node.status.cameras.first { $0.name == camera }?.baud }
-                        seen &+= 1
-                        metrics.observe(frame: frame, camera: camera, baud: baud)
+            while !nodeStopped.load(ordering: .acquiring) {
+                for camera in node.cameraNames where following.withLock({ $0.insert(camera).inserted }) {
+                    let frames: Subscription<CapturedFrame>
+                    do {
+                        frames = try node.frames(camera: camera, bufferSize: 16)
+                    } catch {
+                        logger.warning("http: camera \(camera) has no live view or frame metrics: \(error)")
+                        continue
+                    }
+                    group.addTask { [self] in
+                        defer { _ = following.withLock { $0.remove(camera) } }
+                        var baud: Int?
+                        var seen = 0
+                        for await frame in frames {
+                            let arrived = ContinuousClock.now
+                            latest.withLock { $0[camera] = Latest(frame: frame, arrived: arrived) }
+                            if seen % 50 == 0 { baud = node.status.cameras.first { $0.name == camera }?.baud }
+                            seen &+= 1
+                            metrics.observe(frame: frame, camera: camera, baud: baud)
+                        }
                     }
                 }
+                do { try await Task.sleep(for: .seconds(1)) } catch { break }
             }
         }
     }
+
+    /// Says that the node has stopped (its event stream ended): `follow` looks for no more cameras.
+    func nodeEnded() { nodeStopped.store(true, ordering: .releasing) }
 
     func latest(_ camera: String) -> Latest? { latest.withLock { $0[camera] } }
 

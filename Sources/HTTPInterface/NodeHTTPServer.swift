@@ -134,7 +134,10 @@ public final class NodeHTTPServer: Sendable {
         let serving = Task { try await services.run() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [logger] in await live.follow(metrics: metrics, logger: logger) }
-            group.addTask { for await event in events { metrics.observe(event: event) } }
+            group.addTask {
+                for await event in events { metrics.observe(event: event) }
+                live.nodeEnded()
+            }
             defer { group.cancelAll() }
             try await withTaskCancellationHandler {
                 try await serving.value

@@ -19,7 +19,8 @@ import Synchronization
 final class NodeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
-    private let cameras: [String: CameraMetrics]
+    /// Per camera, made when a camera is first seen (a reload may add cameras).
+    private let cameras: Mutex<[String: CameraMetrics]>
     private let storageUsed: CoreMetrics.Gauge
     private let storageFree: CoreMetrics.Gauge
     private let storageEvents: CoreMetrics.Gauge
@@ -50,6 +51,36 @@ final class NodeMetrics: Sendable {
         let movieBytes: CoreMetrics.Counter
         let recording: CoreMetrics.Gauge
         let framesPerSecond: CoreMetrics.Gauge
+
+        init(camera: String, factory: PrometheusMetricsFactory) {
+            let dimensions = [("camera", camera)]
+            func counter(_ label: String) -> CoreMetrics.Counter { CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory) }
+            func gauge(_ label: String) -> CoreMetrics.Gauge { CoreMetrics.Gauge(label: label, dimensions: dimensions, factory: factory) }
+            frames = counter("vigil_camera_frames_total")
+            frameBytes = counter("vigil_camera_frame_bytes_total")
+            transfer = CoreMetrics.Timer(label: "vigil_camera_transfer_seconds", dimensions: dimensions, factory: factory)
+            lineRate = gauge("vigil_camera_line_rate_ratio")
+            rereads = counter("vigil_camera_frame_rereads_total")
+            errors = counter("vigil_camera_errors_total")
+            reconnects = counter("vigil_camera_reconnects_total")
+            up = gauge("vigil_camera_up")
+            lost = counter("vigil_camera_lost_total")
+            events = counter("vigil_events_total")
+            movies = counter("vigil_movies_total")
+            movieBytes = counter("vigil_movie_bytes_total")
+            recording = gauge("vigil_camera_recording")
+            framesPerSecond = gauge("vigil_camera_frames_per_second")
+        }
+    }
+
+    /// `camera`'s metrics, made the first time it is seen.
+    private func metrics(_ camera: String) -> CameraMetrics {
+        cameras.withLock { cameras in
+            if let metrics = cameras[camera] { return metrics }
+            let metrics = CameraMetrics(camera: camera, factory: factory)
+            cameras[camera] = metrics
+            return metrics
+        }
     }
 
     /// Cumulative figures from the status, so counters move by what changed since the last scrape.
@@ -62,24 +93,7 @@ final class NodeMetrics: Sendable {
             .seconds(1.5), .seconds(3), .seconds(6), .seconds(12),
         ]
         self.factory = factory
-        cameras = Dictionary(uniqueKeysWithValues: cameraNames.map { name in
-            let dimensions = [("camera", name)]
-            return (name, CameraMetrics(
-                frames: CoreMetrics.Counter(label: "vigil_camera_frames_total", dimensions: dimensions, factory: factory),
-                frameBytes: CoreMetrics.Counter(label: "vigil_camera_frame_bytes_total", dimensions: dimensions, factory: factory),
-                transfer: CoreMetrics.Timer(label: "vigil_camera_transfer_seconds", dimensions: dimensions, factory: factory),
-                lineRate: CoreMetrics.Gauge(label: "vigil_camera_line_rate_ratio", dimensions: dimensions, factory: factory),
-                rereads: CoreMetrics.Counter(label: "vigil_camera_frame_rereads_total", dimensions: dimensions, factory: factory),
-                errors: CoreMetrics.Counter(label: "vigil_camera_errors_total", dimensions: dimensions, factory: factory),
-                reconnects: CoreMetrics.Counter(label: "vigil_camera_reconnects_total", dimensions: dimensions, factory: factory),
-                up: CoreMetrics.Gauge(label: "vigil_camera_up", dimensions: dimensions, factory: factory),
-                lost: CoreMetrics.Counter(label: "vigil_camera_lost_total", dimensions: dimensions, factory: factory),
-                events: CoreMetrics.Counter(label: "vigil_events_total", dimensions: dimensions, factory: factory),
-                movies: CoreMetrics.Counter(label: "vigil_movies_total", dimensions: dimensions, factory: factory),
-                movieBytes: CoreMetrics.Counter(label: "vigil_movie_bytes_total", dimensions: dimensions, factory: factory),
-                recording: CoreMetrics.Gauge(label: "vigil_camera_recording", dimensions: dimensions, factory: factory),
-                framesPerSecond: CoreMetrics.Gauge(label: "vigil_camera_frames_per_second", dimensions: dimensions, factory: factory)))
-        })
+        cameras = Mutex(Dictionary(uniqueKeysWithValues: cameraNames.map { ($0, CameraMetrics(camera: $0, factory: factory)) }))
         storageUsed = CoreMetrics.Gauge(label: "vigil_storage_used_bytes", factory: factory)
         storageFree = CoreMetrics.Gauge(label: "vigil_storage_free_bytes", factory: factory)
         storageEvents = CoreMetrics.Gauge(label: "vigil_storage_events", factory: factory)
@@ -98,7 +112,7 @@ final class NodeMetrics: Sendable {
 
     /// A frame `camera` delivered; `baud` is the camera's line rate, when known.
     func observe(frame: CapturedFrame, camera: String, baud: Int?) {
-        guard let metrics = cameras[camera] else { return }
+        let metrics = metrics(camera)
         metrics.frameBytes.increment(by: Int64(frame.jpeg.count))
         metrics.transfer.recordNanoseconds(frame.transferTime.nanoseconds)
         if frame.retries > 0 { metrics.rereads.increment(by: Int64(frame.retries)) }
@@ -111,11 +125,11 @@ final class NodeMetrics: Sendable {
 
     func observe(event: RecorderEvent) {
         switch event {
-        case .eventEnded(let record): cameras[record.camera]?.events.increment()
+        case .eventEnded(let record): metrics(record.camera).events.increment()
         case .movieFinished(let movie):
-            cameras[movie.camera]?.movies.increment()
-            cameras[movie.camera]?.movieBytes.increment(by: max(0, movie.bytes))
-        case .cameraLost(let camera, _, _): cameras[camera]?.lost.increment()
+            metrics(movie.camera).movies.increment()
+            metrics(movie.camera).movieBytes.increment(by: max(0, movie.bytes))
+        case .cameraLost(let camera, _, _): metrics(camera).lost.increment()
         case .storageLow: storageLow.increment()
         case .error: nodeErrors.increment()
         case .retention(let events, let bytes, _):
@@ -143,7 +157,7 @@ final class NodeMetrics: Sendable {
     func render(status: RecorderStatus, dropped: (events: Int, frames: Int)) -> [UInt8] {
         lastStatus.withLock { last in
             for camera in status.cameras {
-                guard let metrics = cameras[camera.name] else { continue }
+                let metrics = metrics(camera.name)
                 let before = last[camera.name] ?? (0, 0, 0)
                 if camera.frames > before.frames { metrics.frames.increment(by: Int64(camera.frames - before.frames)) }
                 if camera.errors > before.errors { metrics.errors.increment(by: Int64(camera.errors - before.errors)) }

@@ -285,6 +285,26 @@ extension HTTPSuites {
             await rig.stop()
         }
 
+        @Test func aCameraAddedByAReloadHasMetricsAndALiveImage() async throws {
+            let rig = try await HTTPRig.start(extraCameras: 1)
+            var added = rig.node.configuration
+            var gate = added.cameras[0]
+            gate.name = "gate"
+            gate.port = "sim:camera1"
+            added.cameras.append(gate)
+            _ = try await rig.node.reload(added)
+            try await waitUntil("gate's frames in /metrics", within: .seconds(60), every: .milliseconds(200)) {
+                let samples = try PrometheusText.parse(try await Curl.request(rig.base + "/metrics").text)
+                let frames = samples.first { $0.name == "vigil_camera_frames_total" && $0.labels["camera"] == "gate" }?.value ?? 0
+                let bytes = samples.first { $0.name == "vigil_camera_frame_bytes_total" && $0.labels["camera"] == "gate" }?.value ?? 0
+                return frames > 0 && bytes > 0
+            }
+            let image = try await Curl.request(rig.base + "/cameras/gate/snapshot.jpg")
+            #expect(image.status == 200)
+            #expect(image.body.starts(with: [0xFF, 0xD8]))
+            await rig.stop()
+        }
+
         @Test func authenticationByBasicBearerAndQueryToken() async throws {
             var http = NodeConfiguration.HTTP()
             http.users = [.init(name: "ann", passwordHash: PasswordHash.make("open sesame", cost: 4))]

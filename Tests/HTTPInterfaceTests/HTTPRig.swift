@@ -26,7 +26,7 @@ final class HTTPRig: Sendable {
 
     /// Starts the node and the server; returns once the camera has delivered a frame.
     static func start(
-        speed: Double = 4, http: NodeConfiguration.HTTP = NodeConfiguration.HTTP(),
+        speed: Double = 4, http: NodeConfiguration.HTTP = NodeConfiguration.HTTP(), extraCameras: Int = 0,
         configure: (inout NodeConfiguration) -> Void = { _ in }
     ) async throws -> HTTPRig {
         let storage = try TemporaryDirectory("http")
@@ -48,7 +48,7 @@ final class HTTPRig: Sendable {
         options.systemd = false
         options.controlSocket = false
         let node = try CameraNode(
-            configuration: configuration, hardware: try NodeHardware(board: "sim", speed: speed), logger: logger, options: options)
+            configuration: configuration, hardware: try NodeHardware(board: "sim", speed: speed, extraSimulatedCameras: extraCameras), logger: logger, options: options)
         // The time syntax `vigil record` gives the server: `vigil events list --since`'s.
         var serverOptions = NodeHTTPServer.Options()
         serverOptions.parseTime = { SinceArgument.parse($0, now: $1) }
