@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "MQTTInterface",
             dependencies: [
-                "Node", "Recorder", "EventStore", "CMosquitto", .product(name: "Logging", package: "swift-log"),
+                "Node", "Recorder", "EventStore", "Files", "CMosquitto", .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "VigilCLI",

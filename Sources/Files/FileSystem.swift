@@ -29,6 +29,8 @@ public enum FileSystem {
         public var kind: EntryKind
         /// The size in bytes.
         public var size: Int64
+        /// The permission bits (`st_mode & 0o7777`).
+        public var permissions: mode_t = 0
     }
 
     // MARK: Examining
@@ -44,7 +46,7 @@ public enum FileSystem {
         case S_IFDIR: kind = .directory
         default: kind = .other
         }
-        return Status(kind: kind, size: Int64(info.st_size))
+        return Status(kind: kind, size: Int64(info.st_size), permissions: info.st_mode & 0o7777)
     }
 
     /// What `path` names (following symbolic links), or nil when it cannot be examined.

@@ -1,4 +1,5 @@
 import EventStore
+import Files
 import Foundation
 import Logging
 import Node
@@ -75,6 +76,10 @@ public final class MQTTBridge: Sendable {
                 connection.password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
             } catch {
                 throw NodeError("mqtt: cannot read the password file \(file): \(error.localizedDescription)")
+            }
+            if let mode = try? FileSystem.status(of: file).permissions, mode & 0o004 != 0 {
+                logger.warning(
+                    "mqtt: the password file \(file) can be read by every user (mode \(String(mode, radix: 8))); chmod 600 it, or 640 with the node's group")
             }
         }
         connection.tls = settings.tls

@@ -125,6 +125,7 @@ struct MQTTBridgeTests {
         }
         let refusal = try #require(rig.logs.all.first { $0.contains("refused") })
         #expect(refusal.hasPrefix("error:") && refusal.contains("not authorised") && refusal.contains("password"))
+        #expect(rig.logs.all.contains { $0.hasPrefix("warning:") && $0.contains("can be read by every user (mode 644)") }, "the file is 0644")
         #expect(try rig.indexedEvents().count >= 1, "recording went on")
         // The events wait in the outbox for a broker that takes the password.
         #expect(try EventIndex(path: StorageLayout(root: rig.storage.path).indexPath, readOnly: true).outboxCount() >= 2)
