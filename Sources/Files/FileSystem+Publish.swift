@@ -52,7 +52,7 @@ extension FileSystem {
             try FileDescriptor.open(temporary, .readOnly, options: [.closeOnExec])
         }
         do {
-            try posix("fsync", temporary) { fsync(descriptor.rawValue) }
+            try flush(descriptor, temporary)
         } catch {
             closeAfterUse(descriptor)
             throw error
@@ -65,6 +65,9 @@ extension FileSystem {
     /// Flushes the folder at `path`, so that entries created, renamed or removed in it survive
     /// a power cut. A file system that cannot flush folders (`EINVAL`) is taken as done.
     public static func syncDirectory(_ path: String) throws(FileError) {
+        #if DEBUG
+        if skipsPublishFsyncs { return }
+        #endif
         let descriptor = try perform("open", path) {
             try FileDescriptor.open(path, .readOnly, options: [.directory, .closeOnExec])
         }
@@ -90,7 +93,7 @@ extension FileSystem {
         }
         do {
             try fill(descriptor, temporary)
-            try posix("fsync", temporary) { fsync(descriptor.rawValue) }
+            try flush(descriptor, temporary)
         } catch {
             closeAfterUse(descriptor)
             removeIfPresent(temporary)
@@ -105,6 +108,22 @@ extension FileSystem {
         }
         try syncDirectory(folder)
     }
+
+    /// fsync(2) of a file about to be published.
+    private static func flush(_ descriptor: FileDescriptor, _ path: String) throws(FileError) {
+        #if DEBUG
+        if skipsPublishFsyncs { return }
+        #endif
+        try posix("fsync", path) { fsync(descriptor.rawValue) }
+    }
+
+    #if DEBUG
+    /// Debug builds only: `VIGIL_DEBUG_SKIP_PUBLISH_FSYNC=1` in the environment makes publishing
+    /// and ``syncDirectory(_:)`` skip their fsyncs, so that `Tools/virtual-board/power-cuts
+    /// --skip-publish-fsync` can show that it notices files published without them. Release
+    /// builds have no such switch.
+    static let skipsPublishFsyncs: Bool = getenv("VIGIL_DEBUG_SKIP_PUBLISH_FSYNC").map { String(cString: $0) == "1" } ?? false
+    #endif
 
     private static func writeAll(_ bytes: ArraySlice<UInt8>, to descriptor: FileDescriptor, path: String) throws(FileError) {
         var written = 0
