@@ -29,6 +29,9 @@ public enum FileSystem {
         public var kind: EntryKind
         /// The size in bytes.
         public var size: Int64
+        /// The device of the file system holding it (`st_dev`): it changes when a folder's
+        /// mount goes away and the mount point underneath shows.
+        public var device: UInt64 = 0
     }
 
     // MARK: Examining
@@ -44,7 +47,7 @@ public enum FileSystem {
         case S_IFDIR: kind = .directory
         default: kind = .other
         }
-        return Status(kind: kind, size: Int64(info.st_size))
+        return Status(kind: kind, size: Int64(info.st_size), device: UInt64(truncatingIfNeeded: info.st_dev))
     }
 
     /// What `path` names (following symbolic links), or nil when it cannot be examined.
@@ -101,6 +104,14 @@ public enum FileSystem {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
+    }
+
+    /// `path` with every symbolic link, `.` and `..` resolved when that lies inside the folder
+    /// `root` (itself resolved); nil when it leads out of `root` (a link pointing elsewhere) or
+    /// either cannot be resolved (does not exist).
+    public static func resolved(_ path: String, inside root: String) -> String? {
+        guard let folder = resolvedPath(root), let file = resolvedPath(path) else { return nil }
+        return file.hasPrefix(folder == "/" ? "/" : folder + "/") && file != folder ? file : nil
     }
 
     /// The absolute path of `path` with symbolic links, `.` and `..` resolved, when it or its
