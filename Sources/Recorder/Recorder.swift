@@ -75,7 +75,7 @@ public final class Recorder: Sendable {
                 message = "\(new)"
                 logger.error("\(message)")
             } else {
-                message = "storage \(storage.layout.root) is writable again (\(old.map { "\($0)" } ?? "fault") is over): recording resumes"
+                message = "storage \(storage.layout.root) is writable again (\(old?.kind ?? "fault") over): recording resumes"
                 logger.notice("\(message)")
             }
             status.noteError(message, at: now)

@@ -206,7 +206,9 @@ struct FaultedRun {
         #expect(try FileManager.default.contentsOfDirectory(atPath: root) == [], "written under the vanished mount")
     }
 
-    @Test(.enabled(if: TinyFileSystem.isPermitted, "needs permission to mount a tmpfs (root)"))
+    @Test(
+        .enabled(if: TinyFileSystem.isPermitted, "needs permission to mount a tmpfs (root)"),
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs /usr/bin/sqlite3 to shrink the index's WAL"))
     func aFullDiskUnderTheIndexIsToldAndTheIndexCatchesUpWhenSpaceReturns() async throws {
         var rig = try SimulatedNodeRig()
         defer { rig.storage.remove() }
@@ -217,7 +219,11 @@ struct FaultedRun {
         let filler = disk.file("filler")
         let (outcome, node, script) = try await record(rig) { clock in
             StorageScript(clock: clock, steps: [
-                .init(at: .seconds(100)) { disk.fill() },
+                .init(at: .seconds(100)) {
+                    // The WAL would reuse its pages: truncated, the index's next write needs new blocks.
+                    _ = try? Tool.run("/usr/bin/sqlite3", [FileSystem.join(root, "index.sqlite"), "PRAGMA wal_checkpoint(TRUNCATE);"])
+                    disk.fill()
+                },
                 .init(at: .seconds(280)) { try? FileManager.default.removeItem(atPath: filler) },
             ])
         }
