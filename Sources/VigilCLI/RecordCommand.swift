@@ -145,6 +145,9 @@ struct RecordCommand: AsyncParsableCommand {
         try printSummary(layout: node.layout, since: started)
     }
 
+    /// The camera's line speed in a soak unless --max-baud says otherwise.
+    static let soakBaud = 9600
+
     /// The default length of a soak: the CI run's 72 simulated hours.
     static let defaultSoakDuration = Duration.seconds(72 * 3600)
 
@@ -153,6 +156,8 @@ struct RecordCommand: AsyncParsableCommand {
     private func runSoak(seed: UInt64, configuration: inout NodeConfiguration, logger: Logger) async throws {
         // Cheap frames keep days of simulated time within minutes: small, PIR-triggered only.
         if size == nil { (configuration.cameras[0].width, configuration.cameras[0].height) = (160, 120) }
+        // A slow line carries fewer frames a simulated hour: the cost of a run is per byte.
+        if camera.maxBaud == nil { configuration.cameras[0].maxBaud = Self.soakBaud }
         configuration.triggers.motion.enabled = false
         configuration.triggers.cameraMotion = false
         configuration.http.listen = nil
