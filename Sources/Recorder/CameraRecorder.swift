@@ -204,9 +204,7 @@ public final class CameraRecorder: Sendable {
         do {
             try storage.index.recordHealth(health)
         } catch {
-            if let fault = storage.monitor.fault(for: error) {
-                storage.monitor.enter(fault)
-            } else {
+            if storage.monitor.fault(for: error).map({ storage.monitor.enter($0) }) != true {
                 logger.error("record camera health: \(error)")
             }
         }

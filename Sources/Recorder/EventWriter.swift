@@ -247,16 +247,15 @@ final class EventWriter {
             if announce, let event = report.event { emit(.eventUpdated(event)) }
         } catch {
             // Recording goes on without a row; reconcile adopts the files.
-            if monitor.fault(for: error).map({ monitor.enter($0) }) == nil { fail("begin event: \(error)") }
+            if monitor.fault(for: error).map({ monitor.enter($0) }) != true { fail("begin event: \(error)") }
         }
     }
 
-    /// Enters the storage fault `error` means, if any (the monitor reports it once); returns
-    /// whether it was one.
+    /// Enters the storage fault `error` means, if any; returns whether the monitor took it
+    /// (it reports it, once; the caller reports the failure itself otherwise).
     private func noteStorageFault(_ error: any Error) -> Bool {
         if let error = error as? EventStoreError, let fault = monitor.fault(for: error) {
-            monitor.enter(fault)
-            return true
+            return monitor.enter(fault) || monitor.fault?.kind == fault.kind
         }
         // A failure the storage may be behind (a read-only file system shows as an I/O error
         // from the movie writer): the monitor's probe decides.
@@ -268,8 +267,7 @@ final class EventWriter {
             default: false
             }
         guard suspect, let fault = monitor.probe() else { return false }
-        monitor.enter(fault)
-        return true
+        return monitor.enter(fault) || monitor.fault?.kind == fault.kind
     }
 
     private func endMovie() {

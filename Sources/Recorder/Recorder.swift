@@ -309,6 +309,8 @@ public final class Recorder: Sendable {
             if faulted {
                 let layout = storage.layout
                 let index = storage.index
+                // A full index on a full disk: retention frees files (their rows go once it can write).
+                if case .indexFull = storage.monitor.fault { enforceRetention() }
                 let back = storage.monitor.recover(index: index) { () throws(EventStoreError) in
                     let report = try Self.reconcile(layout: layout, index: index)
                     if !report.isClean { logger.notice("index caught up with the files on disk", metadata: ["report": "\(report)"]) }
@@ -320,21 +322,25 @@ public final class Recorder: Sendable {
                 storage.monitor.enter(fault)
                 continue
             }
-            if storage.retention != .keepEverything {
-                let protecting = Set(status.current.cameras.compactMap { $0.currentEvent?.id })
-                do {
-                    let now = storage.wallClock.date(at: clock.now)
-                    let result = try Retention.enforce(
-                        policy: storage.retention, index: storage.index, layout: storage.layout, now: now, protecting: protecting)
-                    if !result.deletedEvents.isEmpty {
-                        observer.event(.retention(deletedEvents: result.deletedEvents.count, freedBytes: result.freedBytes, at: now))
-                    }
-                } catch {
-                    logger.error("retention: \(error)")
-                    note("retention: \(error)", at: storage.wallClock.date(at: clock.now))
-                }
-            }
+            enforceRetention()
             refreshStorage()
+        }
+    }
+
+    /// Applies the retention policy, sparing the events being recorded.
+    private func enforceRetention() {
+        guard storage.retention != .keepEverything else { return }
+        let protecting = Set(status.current.cameras.compactMap { $0.currentEvent?.id })
+        do {
+            let now = storage.wallClock.date(at: clock.now)
+            let result = try Retention.enforce(
+                policy: storage.retention, index: storage.index, layout: storage.layout, now: now, protecting: protecting)
+            if !result.deletedEvents.isEmpty {
+                observer.event(.retention(deletedEvents: result.deletedEvents.count, freedBytes: result.freedBytes, at: now))
+            }
+        } catch {
+            logger.error("retention: \(error)")
+            note("retention: \(error)", at: storage.wallClock.date(at: clock.now))
         }
     }
 

@@ -71,11 +71,13 @@ public final class StorageMonitor: Sendable {
     public func writerClosed() { state.withLock { $0.openWriters = max(0, $0.openWriters - 1) } }
 
     /// Records `fault` as the current one; returns whether it is new (the reporter is told).
+    /// An unclaimed monitor takes no fault (false): without a recorder's housekeeping nothing
+    /// would end it, so writers report the failure as they always did.
     @discardableResult
     public func enter(_ fault: StorageFault) -> Bool {
         let (old, reporter) = state.withLock { state -> (StorageFault?, (@Sendable (StorageFault?, StorageFault?) -> Void)?) in
             let old = state.fault
-            guard old?.kind != fault.kind else { return (old, nil) }
+            guard state.device != nil, old?.kind != fault.kind else { return (old, nil) }
             state.fault = fault
             state.counts[fault.kind, default: 0] += 1
             return (old, state.reporter)
