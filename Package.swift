@@ -77,7 +77,7 @@ let package = Package(
             name: "Node",
             dependencies: [
                 "HAL", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "CameraDrivers", "Emulators", "Scenes", "JPEG",
-                "Recorder", "EventStore", "Peripherals", "SystemCalls", "CPosix",
+                "Recorder", "EventStore", "Peripherals", "SystemCalls", "CPosix", "Files", "Movies",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]),
@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "NodeTests",
             dependencies: [
-                "Node", "HAL", "HALSimulation", "BoardSupport", "CameraDrivers", "Recorder", "EventStore", "TestSupport",
+                "Node", "HAL", "HALSimulation", "BoardSupport", "CameraDrivers", "Recorder", "EventStore", "Files", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(

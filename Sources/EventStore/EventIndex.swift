@@ -1,6 +1,7 @@
 import Files
 import Foundation
 import GRDB
+import Synchronization
 
 /// The index of events, movies and camera health: an SQLite database (through GRDB) in WAL mode.
 ///
@@ -17,8 +18,12 @@ public final class EventIndex: Sendable {
     /// Whether the index was opened read-only.
     public let isReadOnly: Bool
 
-    let reader: any DatabaseReader
-    let writer: (any DatabaseWriter)?
+    /// The open database; ``reopen()`` replaces it.
+    private struct Connection: Sendable {
+        let reader: any DatabaseReader
+        let writer: (any DatabaseWriter)?
+    }
+    private let connection: Mutex<Connection>
 
     /// Opens the index at `path`.
     ///
@@ -40,15 +45,17 @@ public final class EventIndex: Sendable {
             if readOnly {
                 throw EventStoreError(kind: .notFound, message: "open index read-only: no file at \(path)")
             }
-            do {
-                try FileSystem.makeDirectories(FileSystem.parentDirectory(of: path))
-            } catch {
-                throw EventStoreError(error)
-            }
+            try Self.makeFolder(of: path)
         case .directory, .other:
             throw EventStoreError(kind: .cannotOpen, message: "open index: \(path) is not a regular file")
         }
 
+        connection = Mutex(try Self.connect(path: path, readOnly: readOnly))
+        self.path = path
+        isReadOnly = readOnly
+    }
+
+    private static func connect(path: String, readOnly: Bool) throws(EventStoreError) -> Connection {
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(5)
@@ -70,23 +77,41 @@ public final class EventIndex: Sendable {
                 throw EventStoreError(
                     kind: .schema, message: "index at \(path) is not migrated: open it read-write (start the recorder) first")
             }
-            writer = nil
+            return Connection(reader: pool, writer: nil)
         } else {
             do {
                 try Schema.migrator.migrate(pool)
             } catch {
                 throw EventStoreError.wrapping(error, operation: "migrate index at \(path)")
             }
-            writer = pool
+            return Connection(reader: pool, writer: pool)
         }
-        reader = pool
-        self.path = path
-        isReadOnly = readOnly
+    }
+
+    /// Opens the file at ``path`` afresh, read-write or read-only as before, in place of the
+    /// open database: after the storage came back (a storage folder deleted and made again) the
+    /// open handles still point at the deleted file. A missing file is created and migrated
+    /// (read-write). Reads and writes in flight finish on the old database. Throws as
+    /// ``init(path:readOnly:)`` does; an in-memory index throws ``EventStoreError/Kind/invalidArgument``.
+    public func reopen() throws(EventStoreError) {
+        guard let path else {
+            throw EventStoreError(kind: .invalidArgument, message: "reopen index: an in-memory index has no file")
+        }
+        if !isReadOnly && FileSystem.kind(at: path) == nil { try Self.makeFolder(of: path) }
+        let fresh = try Self.connect(path: path, readOnly: isReadOnly)
+        connection.withLock { $0 = fresh }
+    }
+
+    private static func makeFolder(of path: String) throws(EventStoreError) {
+        do {
+            try FileSystem.makeDirectories(FileSystem.parentDirectory(of: path))
+        } catch {
+            throw EventStoreError(error)
+        }
     }
 
     private init(queue: DatabaseQueue) {
-        reader = queue
-        writer = queue
+        connection = Mutex(Connection(reader: queue, writer: queue))
         path = nil
         isReadOnly = false
     }
@@ -106,7 +131,7 @@ public final class EventIndex: Sendable {
 
     /// Runs `body` in a write transaction, wrapping errors with `operation`.
     func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(EventStoreError) -> T {
-        guard let writer else {
+        guard let writer = connection.withLock({ $0.writer }) else {
             throw EventStoreError(kind: .readOnly, message: "\(operation): the index was opened read-only")
         }
         do {
@@ -119,7 +144,7 @@ public final class EventIndex: Sendable {
     /// Runs `body` in a read transaction, wrapping errors with `operation`.
     func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(EventStoreError) -> T {
         do {
-            return try reader.read(body)
+            return try connection.withLock({ $0.reader }).read(body)
         } catch {
             throw EventStoreError.wrapping(error, operation: operation)
         }

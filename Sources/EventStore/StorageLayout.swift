@@ -77,6 +77,19 @@ public struct StorageLayout: Sendable, Hashable, Codable {
         }
     }
 
+    /// Why `root` cannot be a storage root, or nil when it can: it must not be empty, hold a
+    /// control character, or have a `..` component (the root must name one place plainly).
+    public static func problem(withRoot root: String) -> String? {
+        if root.isEmpty { return "the storage root is empty" }
+        if root.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "the storage root \(String(reflecting: root)) holds a control character"
+        }
+        if root.split(separator: "/").contains("..") {
+            return "the storage root \(String(reflecting: root)) has a '..' component; name the folder plainly"
+        }
+        return nil
+    }
+
     /// `ROOT/CAMERA`: the camera's directory. Throws for an invalid camera name.
     public func cameraDirectory(camera: String) throws(EventStoreError) -> String {
         try Self.validate(camera: camera)

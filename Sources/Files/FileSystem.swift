@@ -31,6 +31,9 @@ public enum FileSystem {
         public var size: Int64
         /// The permission bits (`st_mode & 0o7777`).
         public var permissions: mode_t = 0
+        /// The device of the file system holding it (`st_dev`): it changes when a folder's
+        /// mount goes away and the mount point underneath shows.
+        public var device: UInt64 = 0
     }
 
     // MARK: Examining
@@ -46,7 +49,8 @@ public enum FileSystem {
         case S_IFDIR: kind = .directory
         default: kind = .other
         }
-        return Status(kind: kind, size: Int64(info.st_size), permissions: info.st_mode & 0o7777)
+        return Status(
+            kind: kind, size: Int64(info.st_size), permissions: info.st_mode & 0o7777, device: UInt64(truncatingIfNeeded: info.st_dev))
     }
 
     /// What `path` names (following symbolic links), or nil when it cannot be examined.
@@ -103,6 +107,14 @@ public enum FileSystem {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
+    }
+
+    /// `path` with every symbolic link, `.` and `..` resolved when that lies inside the folder
+    /// `root` (itself resolved); nil when it leads out of `root` (a link pointing elsewhere) or
+    /// either cannot be resolved (does not exist).
+    public static func resolved(_ path: String, inside root: String) -> String? {
+        guard let folder = resolvedPath(root), let file = resolvedPath(path) else { return nil }
+        return file.hasPrefix(folder == "/" ? "/" : folder + "/") && file != folder ? file : nil
     }
 
     /// The absolute path of `path` with symbolic links, `.` and `..` resolved, when it or its

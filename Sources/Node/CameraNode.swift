@@ -49,6 +49,8 @@ public final class CameraNode: Sendable {
     /// The node's event index, open read-write for as long as the node lives: consumers read
     /// events and movies through it, and keep rows of their own in it (the MQTT outbox).
     public let index: EventIndex
+    /// Watches the storage root for faults (read-only, missing, unmounted, index full).
+    private let monitor: StorageMonitor
     let logger: Logger
     /// Held from start-up to the end of the run.
     private let lock: Mutex<StorageLock?>
@@ -84,6 +86,7 @@ public final class CameraNode: Sendable {
         guard let root = configuration.storage, !root.isEmpty else {
             throw NodeError("the configuration names no storage root ('storage:' or --storage)")
         }
+        if let problem = StorageLayout.problem(withRoot: root) { throw NodeError(problem) }
         let layout = StorageLayout(root: root)
         try Self.createStorageRoot(layout.root)
         // The lock first: nothing else in the root is touched while another recorder owns it.
@@ -109,6 +112,12 @@ public final class CameraNode: Sendable {
         }
         if !reconciled.isClean {
             logger.notice("index reconciled with the files on disk", metadata: ["report": "\(reconciled)"])
+        }
+        monitor = StorageMonitor(layout: layout)
+        do {
+            try monitor.claim()
+        } catch {
+            throw NodeError("cannot write to the storage root \(layout.root): \(error)")
         }
         var unavailable: [String] = []
         func without(_ what: String, _ error: any Error) throws {
@@ -205,6 +214,12 @@ public final class CameraNode: Sendable {
         try frameBroadcast(camera).latest
     }
 
+    /// How many storage faults of each kind (`read-only`, `missing`, `unmounted`, `index-full`)
+    /// began since start-up, and how many times the storage came back.
+    public var storageFaults: (began: [String: Int], recoveries: Int) {
+        (monitor.faultCounts, monitor.recoveries)
+    }
+
     /// Events and frames lost by subscribers that read too slowly, so far.
     public var droppedByReaders: (events: Int, frames: Int) {
         (eventBroadcast.dropped, frameBroadcasts.withLock { $0.values.reduce(0) { $0 + $1.dropped } })
@@ -286,7 +301,8 @@ public final class CameraNode: Sendable {
     private func record(for duration: Duration?, on hardware: NodeHardware, hooks events: Subscription<RecorderEvent>) async throws {
         try await hardware.run { [self] in
             let wallClock = WallClock(clock: hardware.clock)
-            let storage = RecorderStorage(layout: layout, index: index, retention: configuration.retention, wallClock: wallClock)
+            let storage = RecorderStorage(
+                layout: layout, index: index, retention: configuration.retention, wallClock: wallClock, monitor: monitor)
             let observer = RecorderObserver(
                 event: { [eventBroadcast] in eventBroadcast.publish($0) },
                 frame: { [weak self] name, frame in self?.frameBroadcasts.withLock { $0[name] }?.publish(frame) })

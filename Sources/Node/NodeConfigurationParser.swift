@@ -50,7 +50,13 @@ struct NodeConfigurationParser {
                 of: root, subject: "the configuration", context: "at the top level", allowed: NodeConfiguration.topLevelKeys)
         else { return configuration }
         if let node = top["board"], let board = reader.text(node, top.what("board")) { configuration.board = board }
-        if let node = top["storage"], let storage = reader.text(node, top.what("storage")) { configuration.storage = storage }
+        if let node = top["storage"], let storage = reader.text(node, top.what("storage")) {
+            if let problem = StorageLayout.problem(withRoot: storage) {
+                reader.report(problem, at: node)
+            } else {
+                configuration.storage = storage
+            }
+        }
         if let node = top["retention"] { configuration.retention = retention(node, default: configuration.retention) }
         if let node = top["cameras"] { configuration.cameras = cameras(node) }
         if let node = top["events"] { configuration.events = events(node) }

@@ -4,6 +4,7 @@ import Emulators
 import HAL
 import HALSimulation
 import Scenes
+import Synchronization
 
 /// A whole simulated board built from a board description: GPIO chips with the board's
 /// labels and line names, the board's camera model emulated (VC0706, OV528 or uCAM-III) on the
@@ -16,7 +17,11 @@ public final class SimulatedBoard: Sendable {
     public let clock: VirtualClock
     public let gpio: SimulatedGPIO
     public let cameraLink: SimulatedSerialLink
-    public let scene: any Scene
+    /// What the cameras and the PIR sensor watch (``replaceScene(_:)`` changes it).
+    public var scene: any Scene { currentScene.withLock { $0 } }
+    private let currentScene: Mutex<any Scene>
+    /// Tasks run beside the peripherals (see ``attach(_:)``).
+    private let attached = Mutex<[@Sendable () async -> Void]>([])
     public let camera: any EmulatedCamera
     /// The extra cameras, each on its link (always on: the power line is the first camera's).
     public let extraCameras: [(link: SimulatedSerialLink, camera: any EmulatedCamera)]
@@ -30,11 +35,11 @@ public final class SimulatedBoard: Sendable {
         cameraLink = SimulatedSerialLink(clock: clock, configuration: board.camera.serialConfiguration, name: board.camera.device)
         let simulation = board.simulation ?? BoardSimulation()
         // Someone passes now and then: on average every pir-period.
-        scene = SyntheticScene(
+        let scene = SyntheticScene(
             name: "street", seed: simulation.seed,
             script: .random(seed: simulation.seed, duration: .seconds(24 * 3600), meanGap: simulation.pirPeriod))
+        currentScene = Mutex(scene)
         camera = Self.emulator(board.camera.model, port: cameraLink.device, scene: scene, baud: board.camera.baud, seed: simulation.seed)
-        let scene = scene
         self.extraCameras = (0..<max(0, extraCameras)).map { index in
             let link = SimulatedSerialLink(
                 clock: clock, configuration: board.camera.serialConfiguration,
@@ -79,6 +84,19 @@ public final class SimulatedBoard: Sendable {
         return (chip, assignment.offset, assignment)
     }
 
+    /// Makes every camera and the PIR sensor watch `scene` from now on.
+    public func replaceScene(_ scene: any Scene) {
+        currentScene.withLock { $0 = scene }
+        camera.replaceScene(scene)
+        for (_, extra) in extraCameras { extra.replaceScene(scene) }
+    }
+
+    /// Runs `task` beside the peripherals, on the board's virtual time, from the next
+    /// ``runPeripherals()`` until it is cancelled (a fault injector, a soak's schedule).
+    public func attach(_ task: @escaping @Sendable () async -> Void) {
+        attached.withLock { $0.append(task) }
+    }
+
     /// Runs the node's devices until cancelled.
     public func runPeripherals() async {
         let simulation = board.simulation ?? BoardSimulation()
@@ -93,12 +111,15 @@ public final class SimulatedBoard: Sendable {
             }
             if let pir = wire(.pir) {
                 let sensor = PIRSensor(holdTime: simulation.pirHold, activeLevel: !pir.assignment.activeLow)
-                group.addTask { [scene, clock] in
-                    await sensor.run(watching: { scene }, chip: pir.chip, offset: pir.offset, clock: clock)
+                group.addTask { [clock] in
+                    await sensor.run(watching: { self.scene }, chip: pir.chip, offset: pir.offset, clock: clock)
                 }
             }
             if let power = wire(.cameraPower) {
                 group.addTask { [camera] in await Self.followPower(power, camera: camera) }
+            }
+            for task in attached.withLock({ $0 }) {
+                group.addTask { await task() }
             }
         }
     }

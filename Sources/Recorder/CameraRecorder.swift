@@ -11,12 +11,19 @@ public struct RecorderStorage: Sendable {
     public var index: EventIndex
     public var retention: RetentionPolicy
     public var wallClock: WallClock
+    /// The storage's faults, shared by every pipeline writing to `layout`'s root.
+    public var monitor: StorageMonitor
 
-    public init(layout: StorageLayout, index: EventIndex, retention: RetentionPolicy, wallClock: WallClock) {
+    /// - Parameter monitor: nil for a new one on `layout` (not claimed: only a missing root is
+    ///   found before writing).
+    public init(
+        layout: StorageLayout, index: EventIndex, retention: RetentionPolicy, wallClock: WallClock, monitor: StorageMonitor? = nil
+    ) {
         self.layout = layout
         self.index = index
         self.retention = retention
         self.wallClock = wallClock
+        self.monitor = monitor ?? StorageMonitor(layout: layout)
     }
 }
 
@@ -94,7 +101,7 @@ public final class CameraRecorder: Sendable {
         var detector = motion
         let writer = EventWriter(
             camera: name, layout: storage.layout, index: storage.index, retention: storage.retention,
-            wallClock: storage.wallClock, logger: logger, emit: observer.event)
+            wallClock: storage.wallClock, monitor: storage.monitor, logger: logger, emit: observer.event)
         var recentCaptures: [MonotonicInstant] = []
         var failures = 0
         var warned: Set<String> = []
@@ -192,10 +199,14 @@ public final class CameraRecorder: Sendable {
 
     private func record(_ health: inout CameraHealth) {
         health.updated = storage.wallClock.date(at: clock.now)
+        // The index is left alone while the storage is faulted (the recorder says why).
+        guard storage.monitor.isWritable else { return }
         do {
             try storage.index.recordHealth(health)
         } catch {
-            logger.error("record camera health: \(error)")
+            if storage.monitor.fault(for: error).map({ storage.monitor.enter($0) }) != true {
+                logger.error("record camera health: \(error)")
+            }
         }
     }
 

@@ -30,6 +30,7 @@ final class EventWriter {
     let index: EventIndex
     let retention: RetentionPolicy
     let wallClock: WallClock
+    let monitor: StorageMonitor
     let emit: (RecorderEvent) -> Void
     let logger: Logger
     private(set) var report = Report()
@@ -41,7 +42,12 @@ final class EventWriter {
         return newErrors
     }
 
-    private var writer: MovieWriter?
+    private var writer: MovieWriter? {
+        didSet {
+            if oldValue == nil, writer != nil { monitor.writerOpened() }
+            if oldValue != nil, writer == nil { monitor.writerClosed() }
+        }
+    }
     private var movieID: Int64?
     private var movieFirst: MonotonicInstant?
     private var movieBytes: Int64 = 0
@@ -49,6 +55,8 @@ final class EventWriter {
     private var pendingMovie: MonotonicInstant?
     /// After a write failure, when to try a new movie again.
     private var retryAfter: MonotonicInstant?
+    /// The monitor's recoveries when last looked at.
+    private var recoveriesSeen = 0
     /// The latest capture time seen: the writer's "now".
     private var latest = MonotonicInstant.zero
 
@@ -57,8 +65,9 @@ final class EventWriter {
 
     init(
         camera: String, layout: StorageLayout, index: EventIndex, retention: RetentionPolicy, wallClock: WallClock,
-        logger: Logger, emit: @escaping (RecorderEvent) -> Void = { _ in }
+        monitor: StorageMonitor? = nil, logger: Logger, emit: @escaping (RecorderEvent) -> Void = { _ in }
     ) {
+        self.monitor = monitor ?? StorageMonitor(layout: layout)
         self.camera = camera
         self.layout = layout
         self.index = index
@@ -76,8 +85,10 @@ final class EventWriter {
         case .addTriggers(let triggers):
             guard let id = report.event?.id else { return }
             for trigger in triggers.map(\.rawValue).sorted() {
-                attempt("add trigger \(trigger) to event \(id)") { () throws(EventStoreError) in
-                    try index.addTrigger(eventID: id, trigger)
+                if id >= 0, monitor.isWritable {
+                    attempt("add trigger \(trigger) to event \(id)") { () throws(EventStoreError) in
+                        try index.addTrigger(eventID: id, trigger)
+                    }
                 }
                 report.event?.triggers.append(trigger)
             }
@@ -101,15 +112,11 @@ final class EventWriter {
         report.eventFrames = 0
         report.eventBytes = 0
         snapshot = nil
-        do {
-            report.event = try index.beginEvent(camera: camera, start: date, triggers: names)
-        } catch {
-            // Recording goes on without a row; reconcile adopts the files at the next start.
-            fail("begin event: \(error)")
-            report.event = EventRecord(
-                id: -1, camera: camera, start: date, end: nil, triggers: names, frames: 0, bytes: 0, snapshot: nil,
-                state: .recording)
-        }
+        report.event = EventRecord(
+            id: -1, camera: camera, start: date, end: nil, triggers: names, frames: 0, bytes: 0, snapshot: nil, state: .recording)
+        // While the storage is faulted the event has no row yet: it gets one with its first
+        // movie once the storage is back (see `adoptEvent`).
+        if monitor.isWritable { adoptEvent(announce: false) }
         logger.info("event begins", metadata: ["camera": "\(camera)", "triggers": "\(names.joined(separator: ","))"])
         if let event = report.event { emit(.eventStarted(event)) }
     }
@@ -121,7 +128,7 @@ final class EventWriter {
         event.bytes = report.eventBytes
         event.snapshot = snapshot
         event.state = .finished
-        if event.id >= 0 {
+        if event.id >= 0, monitor.isWritable {
             attempt("finish event \(event.id)") { () throws(EventStoreError) in
                 try index.finishEvent(
                     id: event.id, end: event.end ?? event.start, frames: event.frames, bytes: event.bytes,
@@ -140,6 +147,14 @@ final class EventWriter {
 
     private func write(_ frame: CapturedFrame, at time: MonotonicInstant, motion: Bool) {
         latest = max(latest, time)
+        if let fault = monitor.fault ?? (writer == nil ? monitor.examine() : nil) {
+            // Nothing is written until the storage is back; the event goes on and continues
+            // in a new movie then.
+            monitor.enter(fault)
+            closeMovie(for: fault)
+            pendingMovie = nil
+            return
+        }
         if let writer, writer.width != frame.width || writer.height != frame.height {
             // The camera was reconfigured: a movie has one frame size.
             endMovie()
@@ -160,7 +175,7 @@ final class EventWriter {
             fail("frame refused by the movie writer: \(error)")
             return
         } catch {
-            fail("write \(writer.partialPath): \(error)")
+            if !noteStorageFault(error) { fail("write \(writer.partialPath): \(error)") }
             salvageMovie(after: error, at: time)
             return
         }
@@ -170,6 +185,18 @@ final class EventWriter {
     private func openMovie(first: MonotonicInstant, width: Int, height: Int) {
         pendingMovie = nil
         let date = wallClock.date(at: first)
+        if monitor.recoveries != recoveriesSeen {
+            // The index was caught up with the files meanwhile: an event row without files was dropped.
+            recoveriesSeen = monitor.recoveries
+            if let id = report.event?.id, id >= 0 {
+                do {
+                    if try index.event(id: id) == nil { report.event?.id = -1 }
+                } catch {
+                    fail("read event \(id): \(error)")
+                }
+            }
+        }
+        if let event = report.event, event.id < 0 { adoptEvent(announce: true) }
         do {
             try layout.createDirectory(camera: camera, start: date)
             let path = try layout.moviePath(camera: camera, start: date)
@@ -185,12 +212,62 @@ final class EventWriter {
                 movieID = try index.addMovie(eventID: event.id, path: path, start: date).id
             }
         } catch {
+            if noteStorageFault(error) { return }
             fail("open movie: \(error)")
             retryAfter = first.advanced(by: Self.retryInterval)
             if let writer { writer.abandon() }
             writer = nil
             enforceRetention()
         }
+    }
+
+    /// Closes the open movie when the storage fails: finished where the files are still there
+    /// (the index catches up at recovery), left as a crash leaves it when the root or its mount
+    /// is gone (nothing may be written under a vanished mount; reconcile repairs it later).
+    private func closeMovie(for fault: StorageFault) {
+        guard let writer else { return }
+        switch fault {
+        case .readOnly, .indexFull:
+            endMovie()
+        case .missing, .unmounted:
+            self.writer = nil
+            movieFirst = nil
+            movieID = nil
+            report.movie = nil
+            writer.abandon()
+        }
+    }
+
+    /// Gives the open event its row (after the storage came back, or when it began).
+    private func adoptEvent(announce: Bool) {
+        guard let event = report.event, event.id < 0 else { return }
+        do {
+            let row = try index.beginEvent(camera: camera, start: event.start, triggers: event.triggers)
+            report.event?.id = row.id
+            if announce, let event = report.event { emit(.eventUpdated(event)) }
+        } catch {
+            // Recording goes on without a row; reconcile adopts the files.
+            if monitor.fault(for: error).map({ monitor.enter($0) }) != true { fail("begin event: \(error)") }
+        }
+    }
+
+    /// Enters the storage fault `error` means, if any; returns whether the monitor took it
+    /// (it reports it, once; the caller reports the failure itself otherwise).
+    private func noteStorageFault(_ error: any Error) -> Bool {
+        if let error = error as? EventStoreError, let fault = monitor.fault(for: error) {
+            return monitor.enter(fault) || monitor.fault?.kind == fault.kind
+        }
+        // A failure the storage may be behind (a read-only file system shows as an I/O error
+        // from the movie writer): the monitor's probe decides.
+        let suspect =
+            switch error {
+            case let error as FileError: error.kind == .readOnly || error.kind == .notFound || error.kind == .io
+            case let error as MovieError: error.kind == .io || error.kind == .notFound
+            case let error as EventStoreError: error.kind == .notFound || error.kind == .io || error.kind == .fileSystem
+            default: false
+            }
+        guard suspect, let fault = monitor.probe() else { return false }
+        return monitor.enter(fault) || monitor.fault?.kind == fault.kind
     }
 
     private func endMovie() {
@@ -202,8 +279,10 @@ final class EventWriter {
             let summary = try writer.finish()
             recordFinished(summary, first: first)
         } catch {
-            fail("finish \(writer.path): \(error)")
-            salvage(partial: writer.partialPath, path: writer.path, first: first)
+            if !noteStorageFault(error) { fail("finish \(writer.path): \(error)") }
+            if monitor.isWritable { salvage(partial: writer.partialPath, path: writer.path, first: first) }
+            movieID = nil
+            report.movie = nil
         }
         enforceRetention()
     }
@@ -215,7 +294,12 @@ final class EventWriter {
         self.writer = nil
         movieFirst = nil
         writer.abandon()
-        salvage(partial: writer.partialPath, path: writer.path, first: first)
+        if monitor.isWritable {
+            salvage(partial: writer.partialPath, path: writer.path, first: first)
+        } else {
+            movieID = nil
+            report.movie = nil
+        }
         retryAfter = time.advanced(by: Self.retryInterval)
         if error.kind == .diskFull { logger.error("disk full: freeing space by the retention policy") }
         enforceRetention()
@@ -233,7 +317,7 @@ final class EventWriter {
     private func recordFinished(_ summary: MovieSummary, first: MonotonicInstant) {
         let start = wallClock.date(at: first)
         let end = wallClock.date(at: first.advanced(by: summary.lastFrameTime - summary.firstFrameTime))
-        if let movieID {
+        if let movieID, monitor.isWritable {
             attempt("finish movie \(summary.path)") { () throws(EventStoreError) in
                 try index.updateMovie(id: movieID, frames: summary.frames, bytes: summary.bytes, end: end, finished: true)
             }
@@ -247,7 +331,7 @@ final class EventWriter {
     }
 
     private func writeSnapshot(_ frame: CapturedFrame) {
-        guard let event = report.event else { return }
+        guard let event = report.event, monitor.isWritable else { return }
         do {
             let path = try layout.snapshotPath(camera: camera, start: event.start)
             try FileSystem.publish(frame.jpeg, to: path)
@@ -259,7 +343,7 @@ final class EventWriter {
             logger.error("disk full: freeing space by the retention policy")
             enforceRetention()
         } catch {
-            fail("snapshot: \(error)")
+            if !noteStorageFault(error) { fail("snapshot: \(error)") }
         }
     }
 
@@ -267,7 +351,7 @@ final class EventWriter {
 
     /// Applies the retention policy, never touching the event in progress.
     func enforceRetention() {
-        guard retention != .keepEverything else { return }
+        guard retention != .keepEverything, monitor.isWritable else { return }
         do {
             let protecting = Set([report.event?.id].compactMap { $0 })
             let result = try Retention.enforce(
@@ -285,7 +369,9 @@ final class EventWriter {
     }
 
     private func attempt(_ what: String, _ body: () throws(EventStoreError) -> Void) {
-        do { try body() } catch { fail("\(what): \(error)") }
+        do { try body() } catch {
+            if !noteStorageFault(error) { fail("\(what): \(error)") }
+        }
     }
 
     private func fail(_ message: String) {

@@ -68,6 +68,20 @@ public final class Recorder: Sendable {
         self.clock = clock
         self.logger = logger
         self.observer = observer
+        storage.monitor.setReporter { [storage, status, logger, observer, clock] old, new in
+            let now = storage.wallClock.date(at: clock.now)
+            let message: String
+            if let new {
+                message = "\(new)"
+                logger.error("\(message)")
+            } else {
+                message = "storage \(storage.layout.root) is writable again (\(old?.kind ?? "fault") over): recording resumes"
+                logger.notice("\(message)")
+            }
+            status.noteError(message, at: now)
+            status.update { $0.storage?.fault = new.map { "\($0)" } }
+            observer.event(.error(camera: nil, message: message, at: now))
+        }
     }
 
     /// Makes the index agree with the files on disk (movies left unfinished by a crash are
@@ -284,24 +298,49 @@ public final class Recorder: Sendable {
         }
     }
 
+    /// Every ``housekeepingInterval``: a look at the storage (a fault nobody met yet), retention
+    /// and the storage figures; while the storage is faulted, a recovery attempt every
+    /// ``StorageMonitor/retryInterval`` instead.
     private func housekeeping() async {
         while !Task.isCancelled {
-            do { try await clock.sleep(until: clock.deadline(after: Self.housekeepingInterval), tolerance: nil) } catch { return }
-            if storage.retention != .keepEverything {
-                let protecting = Set(status.current.cameras.compactMap { $0.currentEvent?.id })
-                do {
-                    let now = storage.wallClock.date(at: clock.now)
-                    let result = try Retention.enforce(
-                        policy: storage.retention, index: storage.index, layout: storage.layout, now: now, protecting: protecting)
-                    if !result.deletedEvents.isEmpty {
-                        observer.event(.retention(deletedEvents: result.deletedEvents.count, freedBytes: result.freedBytes, at: now))
-                    }
-                } catch {
-                    logger.error("retention: \(error)")
-                    note("retention: \(error)", at: storage.wallClock.date(at: clock.now))
+            let faulted = !storage.monitor.isWritable
+            let interval = faulted ? StorageMonitor.retryInterval : Self.housekeepingInterval
+            do { try await clock.sleep(until: clock.deadline(after: interval), tolerance: nil) } catch { return }
+            if faulted {
+                let layout = storage.layout
+                let index = storage.index
+                // A full index on a full disk: retention frees files (their rows go once it can write).
+                if case .indexFull = storage.monitor.fault { enforceRetention() }
+                let back = storage.monitor.recover(index: index) { () throws(EventStoreError) in
+                    let report = try Self.reconcile(layout: layout, index: index)
+                    if !report.isClean { logger.notice("index caught up with the files on disk", metadata: ["report": "\(report)"]) }
                 }
+                if back { refreshStorage() }
+                continue
             }
+            if let fault = storage.monitor.probe() {
+                storage.monitor.enter(fault)
+                continue
+            }
+            enforceRetention()
             refreshStorage()
+        }
+    }
+
+    /// Applies the retention policy, sparing the events being recorded.
+    private func enforceRetention() {
+        guard storage.retention != .keepEverything else { return }
+        let protecting = Set(status.current.cameras.compactMap { $0.currentEvent?.id })
+        do {
+            let now = storage.wallClock.date(at: clock.now)
+            let result = try Retention.enforce(
+                policy: storage.retention, index: storage.index, layout: storage.layout, now: now, protecting: protecting)
+            if !result.deletedEvents.isEmpty {
+                observer.event(.retention(deletedEvents: result.deletedEvents.count, freedBytes: result.freedBytes, at: now))
+            }
+        } catch {
+            logger.error("retention: \(error)")
+            note("retention: \(error)", at: storage.wallClock.date(at: clock.now))
         }
     }
 
@@ -321,6 +360,17 @@ public final class Recorder: Sendable {
                 failures.append("\(what): \(error)")
                 return nil
             }
+        }
+        // While the storage is faulted the index is left alone: the last figures stay.
+        let fault = storage.monitor.fault
+        guard fault == nil else {
+            status.update { status in
+                if status.storage == nil {
+                    status.storage = RecorderStatus.Storage(root: storage.layout.root, usedBytes: 0, freeBytes: nil, events: 0)
+                }
+                status.storage?.fault = fault.map { "\($0)" }
+            }
+            return
         }
         let used = read("index size") { try storage.index.totalBytes() }
         let free = read("free space") { try FileSystem.freeSpace(at: storage.layout.root) }

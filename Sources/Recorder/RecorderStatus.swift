@@ -82,12 +82,16 @@ public struct RecorderStatus: Sendable, Hashable, Codable {
         public var usedBytes: Int64
         public var freeBytes: Int64?
         public var events: Int
+        /// What keeps the recorder from writing now (a ``StorageFault`` in words, naming the
+        /// path), nil while the storage is writable.
+        public var fault: String?
 
-        public init(root: String, usedBytes: Int64, freeBytes: Int64?, events: Int) {
+        public init(root: String, usedBytes: Int64, freeBytes: Int64?, events: Int, fault: String? = nil) {
             self.root = root
             self.usedBytes = usedBytes
             self.freeBytes = freeBytes
             self.events = events
+            self.fault = fault
         }
     }
 

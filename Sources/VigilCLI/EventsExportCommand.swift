@@ -13,7 +13,7 @@ struct EventsExportCommand: AsyncParsableCommand {
             Every file is copied to a temporary name in the directory, flushed to disk, then \
             renamed, so an interrupted export never leaves a truncated file under a final name. \
             The directory is created if missing. Nothing is copied when one of the event's files \
-            is missing.
+            is missing, or when one leads out of the storage root (a symbolic link).
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -51,6 +51,14 @@ struct EventsExportCommand: AsyncParsableCommand {
             throw CLIError("event \(id) cannot be exported: missing \(missing.joined(separator: ", ")); nothing was copied")
         }
         guard !sources.isEmpty else { throw CLIError("event \(id) has no movies or snapshot to export") }
+        // A row or a file replaced by a symbolic link must not export what lies outside the root.
+        let root = storage.layout.root
+        let outside = sources.filter { FileSystem.resolved($0, inside: root) == nil }
+        guard outside.isEmpty else {
+            throw CLIError(
+                "event \(id) cannot be exported: \(outside.joined(separator: ", ")) lead\(outside.count == 1 ? "s" : "") out of the storage root \(root) "
+                    + "(a symbolic link?); nothing was copied")
+        }
         try Self.makeDirectory(directory)
 
         var files: [Report.File] = []

@@ -21,7 +21,11 @@ struct RecordCommand: AsyncParsableCommand {
             root, named by camera and start time, with a snapshot and a row in index.sqlite. \
             'vigil status' asks the running recorder through its control socket (vigil.sock). \
             On the simulated board (the default), --speed N runs the simulated world N times \
-            faster than the wall clock.
+            faster than the wall clock. --soak SEED runs the simulated board as fast as the \
+            machine goes under a seeded fault plan (serial faults, camera power cuts, PIR \
+            chatter, spells of a full disk) for --duration (default 72h), checks that every \
+            stored frame is one the camera served and that the index holds every event, and \
+            prints a summary; it exits with status 1 when a check fails.
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -33,6 +37,9 @@ struct RecordCommand: AsyncParsableCommand {
 
     @Option(help: "Stop after this long (90s, 10m, 2h; simulated time on the sim board). Default: until stopped.", transform: DurationArgument.parse)
     var duration: DurationArgument?
+
+    @Option(help: ArgumentHelp("Soak the simulated node under the fault plan drawn from SEED (see above).", valueName: "seed"))
+    var soak: UInt64?
 
     @Option(help: "The name the camera's files and events carry (default: camera).")
     var name: String?
@@ -56,6 +63,7 @@ struct RecordCommand: AsyncParsableCommand {
             throw ValidationError("--name '\(name)' may hold only letters, digits, '_' and '-'")
         }
         if let duration, duration.duration <= .zero { throw ValidationError("--duration must be positive") }
+        if soak != nil, options.backend == .linux { throw ValidationError("--soak runs on the simulated board only") }
     }
 
     /// The configuration file's settings with the command line's on top.
@@ -80,12 +88,13 @@ struct RecordCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = options.makeLogger("vigil.record")
-        let configuration: NodeConfiguration
+        var configuration: NodeConfiguration
         do {
             configuration = try loadConfiguration()
         } catch let error as ConfigurationError {
             throw CLIError(error.description)
         }
+        if let soak { return try await runSoak(seed: soak, configuration: &configuration, logger: logger) }
         let termination = ProcessSignals.termination()
         let hangUps = ProcessSignals.hangUp()
         let hardware = try NodeHardware(options: options, defaultBoard: configuration.board)
@@ -134,6 +143,36 @@ struct RecordCommand: AsyncParsableCommand {
             try await group.waitForAll()
         }
         try printSummary(layout: node.layout, since: started)
+    }
+
+    /// The camera's line speed in a soak unless --max-baud says otherwise.
+    static let soakBaud = 9600
+
+    /// The default length of a soak: the CI run's 72 simulated hours.
+    static let defaultSoakDuration = Duration.seconds(72 * 3600)
+
+    /// `--soak SEED`: the simulated board unpaced under a seeded fault plan; the summary, and
+    /// exit status 1 when a check failed.
+    private func runSoak(seed: UInt64, configuration: inout NodeConfiguration, logger: Logger) async throws {
+        // Cheap frames keep days of simulated time within minutes: small, PIR-triggered only.
+        if size == nil { (configuration.cameras[0].width, configuration.cameras[0].height) = (160, 120) }
+        // A slow line carries fewer frames a simulated hour: the cost of a run is per byte.
+        if camera.maxBaud == nil { configuration.cameras[0].maxBaud = Self.soakBaud }
+        configuration.triggers.motion.enabled = false
+        configuration.triggers.cameraMotion = false
+        configuration.http.listen = nil
+        let hardware = try NodeHardware(board: options.board ?? configuration.board ?? "sim", backend: options.backend, speed: nil)
+        var nodeOptions = CameraNode.Options()
+        nodeOptions.systemd = false
+        let node = try CameraNode(configuration: configuration, hardware: hardware, logger: logger, options: nodeOptions)
+        let soak = try Soak(plan: SoakPlan(seed: seed, duration: duration?.duration ?? Self.defaultSoakDuration), node: node)
+        if !options.json {
+            print("Soaking \(node.cameraNames.joined(separator: ", ")) to \(node.layout.root) for \((duration?.duration ?? Self.defaultSoakDuration).humanReadable) of simulated time (seed \(seed))")
+            fflush(nil)
+        }
+        let summary = try await soak.run()
+        if options.json { try Output.json(summary) } else { print(summary) }
+        guard summary.passed else { throw ExitCode(1) }
     }
 
     /// SIGHUP: the configuration file read again and applied; one that does not parse or

@@ -80,6 +80,7 @@ struct StatusCommand: AsyncParsableCommand {
         if let storage = status.storage {
             let free = storage.freeBytes.map { ByteCountFormatter.string(fromByteCount: $0, countStyle: .file) } ?? "?"
             print("storage \(storage.root): \(storage.events) events, \(ByteCountFormatter.string(fromByteCount: storage.usedBytes, countStyle: .file)) used, \(free) free")
+            if let fault = storage.fault { print("storage fault: \(fault)") }
         }
         if !status.gpio.isEmpty {
             print("gpio: " + status.gpio.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ? "active" : "inactive")" }.joined(separator: " "))

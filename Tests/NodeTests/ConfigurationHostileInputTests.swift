@@ -15,6 +15,10 @@ import Testing
         ("triggers:\n  motion:\n    mask: [[9223372036854775000, 0, 1000, 10]]", "3:12", "within 65535x65535"),
         ("triggers:\n  motion:\n    mask: [[0, 0, 9223372036854775807, 10]]", "3:12", "within 65535x65535"),
         ("cameras:\n  - size: 9223372036854775807x2", "2:11", "must be WxH"),
+        ("storage: /data/../etc", "1:10", "has a '..' component"),
+        ("storage: \"/data/a\\x07b\"", "1:10", "holds a control character"),
+        ("cameras:\n  - name: ../etc", "2:11", "may hold only letters, digits"),
+        ("cameras:\n  - name: \"a\\nb\"", "2:11", "may hold only letters, digits"),
     ])
     func valuesPastWhatTheyCanMeanAreRefusedWhereTheyAre(yaml: String, position: String, message: String) {
         do {

@@ -97,6 +97,26 @@ import Testing
         #expect(runner.run(.eventStart) == .notConfigured)
     }
 
+    @Test func aCameraNameFullOfShellMetacharactersReachesTheCommandOnlyAsAValue() async throws {
+        // Configuration refuses such names; the hook must be safe even so: values travel only in
+        // the environment, never in the command line.
+        let output = temporaryFile()
+        let planted = output + "-planted"
+        defer { try? FileManager.default.removeItem(atPath: output); try? FileManager.default.removeItem(atPath: planted) }
+        let camera = #"gate'; touch "$PLANTED"; echo "$(touch $PLANTED)" `touch $PLANTED` | & > < * ? ~ \ $HOME"#
+        let recorded = Recorded()
+        let runner = try recorded.runner(HookSettings(commands: [.eventStart: #"printf '%s' "$VIGIL_CAMERA" > "$OUT""#]))
+        guard case .started = runner.run(.eventStart, environment: [HookVariable.camera.rawValue: camera, "OUT": output, "PLANTED": planted])
+        else {
+            Issue.record("not started")
+            return
+        }
+        try await allEnd(runner)
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == camera)
+        #expect(!FileManager.default.fileExists(atPath: planted), "a metacharacter in the value ran as shell")
+        #expect(recorded.failureList.isEmpty)
+    }
+
     @Test func aFailingHookIsReportedWithItsStatus() async throws {
         let recorded = Recorded()
         let runner = try recorded.runner(

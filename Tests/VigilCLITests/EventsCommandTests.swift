@@ -187,6 +187,31 @@ struct RecordedStorage {
         #expect(under.status == 1 && under.error.contains("cannot create the directory \(file)/sub"))
     }
 
+    @Test func exportRefusesAFileThatIsASymbolicLinkOutOfTheStorageRoot() async throws {
+        let storage = try RecordedStorage()
+        defer { storage.remove() }
+        let target = storage.root + "-export"
+        let secret = storage.root + "-secret"
+        defer { try? FileManager.default.removeItem(atPath: target); try? FileManager.default.removeItem(atPath: secret) }
+        try Data("not for export".utf8).write(to: URL(fileURLWithPath: secret))
+        let snapshot = try storage.layout.snapshotPath(camera: "front", start: RecordedStorage.t0)
+        try FileManager.default.removeItem(atPath: snapshot)
+        try FileManager.default.createSymbolicLink(atPath: snapshot, withDestinationPath: secret)
+        let result = try await VigilProcess.run(["events", "export", String(storage.ids[0]), "--to", target, "--storage", storage.root])
+        #expect(result.status == 1)
+        #expect(result.error.contains("\(snapshot) leads out of the storage root \(storage.root)"), "\(result.error)")
+        #expect(result.error.contains("nothing was copied"))
+        #expect(!FileManager.default.fileExists(atPath: target))
+
+        // A link that stays inside the root is followed.
+        try FileManager.default.removeItem(atPath: snapshot)
+        let inside = storage.root + "/front/kept.jpg"
+        try Data("inside".utf8).write(to: URL(fileURLWithPath: inside))
+        try FileManager.default.createSymbolicLink(atPath: snapshot, withDestinationPath: inside)
+        let followed = try await VigilProcess.run(["events", "export", String(storage.ids[0]), "--to", target, "--storage", storage.root])
+        #expect(followed.status == 0, "\(followed.error)")
+    }
+
     @Test func withoutAnIndexEveryCommandNamesTheRootAndHowToChooseAnother() async throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-empty-\(UUID().uuidString)").path
         for arguments in [["list"], ["show", "1"], ["export", "1", "--to", empty + "/out"], ["list", "--json"]] {

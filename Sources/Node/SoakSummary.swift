@@ -1,0 +1,63 @@
+import Foundation
+
+/// What a soak run did and found (see ``Soak``); ``passed`` says whether it holds up.
+public struct SoakSummary: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var seed: UInt64
+    public var simulatedHours: Double
+    public var wallSeconds: Double
+    /// Frames the emulated camera served (rendered for a capture).
+    public var framesServed: Int
+    /// Frames the recorder received.
+    public var framesCaptured: Int
+    /// Frames read back from finished movies, and how many of them the camera never served.
+    public var framesStored: Int
+    public var framesUnmatched: Int
+    /// Faults injected, by kind: `serial-plan`, `dropped-byte`, `stall`, `unplug`, `power-cut`,
+    /// `pir-chatter`, `disk-full`.
+    public var faults: [String: Int]
+    /// Storage faults the recorder told (by kind) and its recoveries.
+    public var storageFaults: [String: Int]
+    public var storageRecoveries: Int
+    /// Events the node reported ending, and those of them with frames missing from the index.
+    public var events: Int
+    public var eventsMissing: Int
+    /// Movies on disk at the end, movies with a finished row, and what a restart's reconcile
+    /// still had to repair (movies whose finishing a full disk refused).
+    public var moviesOnDisk: Int
+    public var moviesIndexed: Int
+    public var moviesRepairedAtEnd: Int
+    public var partialMoviesLeft: Int
+    /// Resident set size in bytes: at the first reading, the highest, at the end; and the
+    /// first hour's reading that growth is measured from.
+    public var rssStart: Int64
+    public var rssAfterFirstHour: Int64
+    public var rssMax: Int64
+    public var rssEnd: Int64
+    public var rssGrowthBound: Int64
+    /// Camera reconnections and errors in the status at the end.
+    public var reconnects: Int
+    public var cameraErrors: Int
+
+    /// No frame stored that was not served, every event and movie in the index, no partial
+    /// file left, the resident set within its bound.
+    public var passed: Bool {
+        framesUnmatched == 0 && eventsMissing == 0 && moviesOnDisk == moviesIndexed && partialMoviesLeft == 0
+            && rssEnd - rssAfterFirstHour <= rssGrowthBound && framesStored > 0
+    }
+
+    public var description: String {
+        func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        let faultList = faults.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let storageList = storageFaults.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return """
+            soak seed \(seed): \(String(format: "%.1f", simulatedHours)) simulated hours in \(String(format: "%.0f", wallSeconds)) s: \(passed ? "PASSED" : "FAILED")
+              frames: \(framesServed) served, \(framesCaptured) captured, \(framesStored) stored and read back, \(framesUnmatched) not served by the camera
+              faults injected: \(faultList.isEmpty ? "none" : faultList)
+              storage faults told: \(storageList.isEmpty ? "none" : storageList); recoveries \(storageRecoveries)
+              camera: \(reconnects) reconnects, \(cameraErrors) errors
+              events: \(events) ended, \(eventsMissing) missing from the index
+              movies: \(moviesOnDisk) on disk, \(moviesIndexed) indexed, \(moviesRepairedAtEnd) repaired by the next start's reconcile, \(partialMoviesLeft) partial left
+              RSS: start \(mib(rssStart)), after the first hour \(mib(rssAfterFirstHour)), max \(mib(rssMax)), end \(mib(rssEnd)) (growth bound \(mib(rssGrowthBound)))
+            """
+    }
+}
