@@ -7,7 +7,10 @@ import Testing
 @Suite(.serialized) struct LibraryMappingTests {
     /// The object files mapped into process `pid`.
     static func mappedObjects(of pid: Int32) throws -> Set<String> {
-        let maps = try String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)
+        // Read to the end: /proc files report a size of 0, which a whole-file read trusts.
+        let handle = try #require(FileHandle(forReadingAtPath: "/proc/\(pid)/maps"))
+        defer { try? handle.close() }
+        let maps = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
         return Set(maps.split(separator: "\n").compactMap { line in
             line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(5).first.map(String.init)
         }.filter { $0.hasPrefix("/") })
