@@ -13,7 +13,7 @@ enum MovieHarness {
         var message = [CChar](repeating: 0, count: 512)
         let capacity = message.count
         guard vigil_av_load(&message, capacity) == 0 else {
-            fatalError("cannot load libavformat: \(String(cString: message))")
+            fatalError("cannot load libavformat: \(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
         }
         vigil_av_log_set_level(AV_LOG_QUIET)
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
