@@ -42,9 +42,12 @@ let package = Package(
             name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]),
 
-        .systemLibrary(
-            name: "CAVFormat", path: "Sources/CAVFormat", pkgConfig: "libavformat",
-            providers: [.apt(["libavformat-dev"])]),
+        // libavformat, loaded with dlopen only where movies are read or repaired (MovieReader,
+        // MovieProbe, MovieRepair): FFmpeg and the shared objects it pulls in are not mapped
+        // into a recorder that only writes movies. Needs libavformat-dev's headers to build.
+        .target(name: "CAVFormat", linkerSettings: [.linkedLibrary("dl")]),
+        // The movie writer: libmatroska and libebml (libmatroska-dev), C++ behind a C interface.
+        .target(name: "CMatroska", linkerSettings: [.linkedLibrary("matroska"), .linkedLibrary("ebml")]),
 
         .systemLibrary(
             name: "CMosquitto", path: "Sources/CMosquitto", pkgConfig: "libmosquitto",
@@ -64,7 +67,7 @@ let package = Package(
         .target(name: "JPEG", dependencies: ["CTurboJPEG"]),
         .target(name: "Scenes", dependencies: ["HAL", "JPEG"]),
         .target(name: "Emulators", dependencies: ["HAL", "HALSimulation", "CameraProtocols", "Scenes", "JPEG"]),
-        .target(name: "Movies", dependencies: ["Files", "CAVFormat"]),
+        .target(name: "Movies", dependencies: ["Files", "CAVFormat", "CMatroska"]),
         .target(name: "EventStore", dependencies: ["Files", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Recorder",
@@ -176,7 +179,8 @@ let package = Package(
                 "MQTTInterface", "Node", "Recorder", "EventStore", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )
 
 // `Tools/fuzz` builds with VIGIL_FUZZ=1 (into .build-fuzz, instrumented with

@@ -10,7 +10,12 @@ enum MovieHarness {
     static let frameLimit = 100_000
 
     nonisolated(unsafe) private static var folder: String = {
-        av_log_set_level(AV_LOG_QUIET)
+        var message = [CChar](repeating: 0, count: 512)
+        let capacity = message.count
+        guard vigil_av_load(&message, capacity) == 0 else {
+            fatalError("cannot load libavformat: \(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+        }
+        vigil_av_log_set_level(AV_LOG_QUIET)
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         let path = "\(base)/vigil-fuzz-movie-\(getpid())"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

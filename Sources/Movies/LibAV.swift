@@ -2,7 +2,26 @@ import CAVFormat
 
 /// Small helpers around libav's C API that Swift cannot import directly (macros) or that every
 /// caller needs.
+///
+/// libavformat is not linked: ``load(for:)`` maps it with dlopen where a movie is first read,
+/// written or repaired, so that a process that never touches a movie never maps FFmpeg.
 enum LibAV {
+    /// Loads libavformat and its libraries into the process, once; later calls are cheap.
+    ///
+    /// - Throws: ``MovieError/Kind/library`` naming `dlopen` (or `dlsym`) and the loader's
+    ///   message if the libraries are missing or lack a function, with `path` the movie concerned.
+    static func load(for path: String) throws(MovieError) {
+        if vigil_av_is_loaded() != 0 { return }
+        var buffer = [CChar](repeating: 0, count: 512)
+        let count = buffer.count
+        let status = buffer.withUnsafeMutableBufferPointer { vigil_av_load($0.baseAddress, count) }
+        guard status != 0 else { return }
+        let message = buffer.withUnsafeBufferPointer { $0.baseAddress.map { String(cString: $0) } ?? "unknown error" }
+        throw MovieError(
+            kind: .library, call: message.hasPrefix("dlsym") ? "dlsym" : "dlopen",
+            message: "libavformat could not be loaded: \(message)", path: path)
+    }
+
     /// `AVERROR_EOF`.
     static let endOfFile: Int32 = vigil_averror_eof()
     /// `AVERROR_INVALIDDATA`: `FFERRTAG('I','N','D','A')`.
@@ -21,7 +40,7 @@ enum LibAV {
         let count = buffer.count
         return buffer.withUnsafeMutableBufferPointer { text in
             guard let base = text.baseAddress else { return "error \(code)" }
-            if av_strerror(code, base, count) < 0 { return "unknown error \(code)" }
+            if vigil_av_strerror(code, base, count) < 0 { return "unknown error \(code)" }
             return String(cString: base)
         }
     }
@@ -34,7 +53,7 @@ enum LibAV {
     static func entries(of dictionary: OpaquePointer?) -> [String: String] {
         var result: [String: String] = [:]
         var entry: UnsafeMutablePointer<AVDictionaryEntry>? = nil
-        while let next = av_dict_get(dictionary, "", entry, AV_DICT_IGNORE_SUFFIX) {
+        while let next = vigil_av_dict_get(dictionary, "", entry, AV_DICT_IGNORE_SUFFIX) {
             if let key = next.pointee.key, let value = next.pointee.value {
                 result[String(cString: key)] = String(cString: value)
             }

@@ -1,4 +1,5 @@
 import CAVFormat
+import CMatroska
 import Files
 
 #if canImport(Glibc)
@@ -7,10 +8,10 @@ import Files
     import Darwin
 #endif
 
-/// A failure of a movie operation: a libav call that failed, a file-system call that failed, or
-/// an argument or frame refused before anything was written.
+/// A failure of a movie operation: a libav or libmatroska call that failed, a file-system call
+/// that failed, or an argument or frame refused before anything was written.
 ///
-/// `call` names the C function (`avio_open`, `av_write_frame`, `rename`, ...) or, for checks
+/// `call` names the C function (`open`, `write`, `av_read_frame`, `rename`, ...) or, for checks
 /// made before any C call, the Swift API (`MovieWriter.append`); `message` is av_strerror's (or
 /// strerror's) text, or the check's explanation; `path` is the file concerned.
 public struct MovieError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -35,7 +36,7 @@ public struct MovieError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidMovie
         /// The writer was already finished, abandoned, or closed by an earlier failure.
         case closed
-        /// Any other libav failure (out of memory, an unexpected internal error).
+        /// Any other library failure (out of memory, an unexpected internal error).
         case library
     }
 
@@ -68,6 +69,19 @@ public struct MovieError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The error for a libav call that returned the negative `code`.
     static func libav(_ call: String, _ code: Int32, path: String?) -> MovieError {
         MovieError(kind: kind(ofAVError: code), call: call, message: LibAV.message(code), path: path, code: code)
+    }
+
+    /// The error for a failure of the Matroska writer (CMatroska): a system call's errno in
+    /// this module's terms (a full disk stays ``Kind/diskFull``) with strerror's text, or a
+    /// library failure (``Kind/library``) with its message.
+    init(_ failure: vigil_mkv_failure, path: String) {
+        let call = withUnsafeBytes(of: failure.call) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let message = withUnsafeBytes(of: failure.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if failure.errnum != 0 {
+            self.init(kind: Self.kind(ofErrno: failure.errnum), call: call, message: message, path: path, code: -failure.errnum)
+        } else {
+            self.init(kind: .library, call: call, message: message, path: path)
+        }
     }
 
     /// The error for a failed file-system call: its kind in this module's terms (a full disk

@@ -36,12 +36,13 @@ public final class MovieReader {
     ///   MJPEG video stream, or another libav failure.
     public init(path: String) throws(MovieError) {
         self.path = path
-        guard let matroska = av_find_input_format("matroska") else {
+        try LibAV.load(for: path)
+        guard let matroska = vigil_av_find_input_format("matroska") else {
             throw MovieError(
                 kind: .invalidArgument, call: "av_find_input_format", message: "libavformat has no Matroska demuxer", path: path)
         }
         var opened: UnsafeMutablePointer<AVFormatContext>? = nil
-        let status = avformat_open_input(&opened, path, matroska, nil)
+        let status = vigil_avformat_open_input(&opened, path, matroska, nil)
         guard status >= 0, let context = opened else {
             throw .libav("avformat_open_input", status < 0 ? status : LibAV.error(errno: ENOMEM), path: path)
         }
@@ -53,9 +54,9 @@ public final class MovieReader {
                 break
             }
         }
-        guard let found, let parameters = found.stream.pointee.codecpar, let packet = av_packet_alloc() else {
+        guard let found, let parameters = found.stream.pointee.codecpar, let packet = vigil_av_packet_alloc() else {
             var doomed: UnsafeMutablePointer<AVFormatContext>? = context
-            avformat_close_input(&doomed)
+            vigil_avformat_close_input(&doomed)
             throw MovieError(
                 kind: .invalidMovie, call: "MovieReader.init", message: "the file has no MJPEG video stream", path: path)
         }
@@ -69,12 +70,12 @@ public final class MovieReader {
         let duration = context.pointee.duration
         declaredDuration =
             duration == LibAV.noTimestamp || duration <= 0
-            ? nil : .milliseconds(av_rescale_q(duration, AVRational(num: 1, den: AV_TIME_BASE), LibAV.milliseconds))
+            ? nil : .milliseconds(vigil_av_rescale_q(duration, AVRational(num: 1, den: AV_TIME_BASE), LibAV.milliseconds))
     }
 
     deinit {
-        av_packet_free(&packet)
-        avformat_close_input(&context)
+        vigil_av_packet_free(&packet)
+        vigil_avformat_close_input(&context)
     }
 
     /// The next frame, or nil at the end of the movie.
@@ -93,7 +94,7 @@ public final class MovieReader {
     func nextPacket(_ body: (Int64, UnsafeRawBufferPointer) -> Void) throws(MovieError) -> Bool {
         guard !ended, let context, let packet else { return false }
         while true {
-            let status = av_read_frame(context, packet)
+            let status = vigil_av_read_frame(context, packet)
             if status == LibAV.endOfFile {
                 ended = true
                 return false
@@ -102,10 +103,10 @@ public final class MovieReader {
                 ended = true
                 throw .libav("av_read_frame", status, path: path)
             }
-            defer { av_packet_unref(packet) }
+            defer { vigil_av_packet_unref(packet) }
             guard packet.pointee.stream_index == streamIndex else { continue }
             let stamp = packet.pointee.pts != LibAV.noTimestamp ? packet.pointee.pts : packet.pointee.dts
-            let time = stamp == LibAV.noTimestamp ? 0 : av_rescale_q(stamp, timeBase, LibAV.milliseconds)
+            let time = stamp == LibAV.noTimestamp ? 0 : vigil_av_rescale_q(stamp, timeBase, LibAV.milliseconds)
             body(time, UnsafeRawBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size)))
             return true
         }

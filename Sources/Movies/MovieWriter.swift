@@ -1,27 +1,33 @@
-import CAVFormat
+import CMatroska
 import Files
 
-/// Records JPEG frames into a Matroska (`.mkv`) movie, muxed by libavformat without re-encoding
-/// (codec MJPEG), each frame stamped with its real capture time (variable frame rate, millisecond
-/// precision).
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Records JPEG frames into a Matroska (`.mkv`) movie, written with libmatroska and libebml (the
+/// Matroska project's own libraries) without re-encoding (codec MJPEG), each frame stamped with
+/// its real capture time (variable frame rate, millisecond precision).
 ///
 /// The movie is written to `path + ".partial"` and renamed to `path` only by ``finish()``, so a
 /// file at `path` is always a complete movie. After every ``append(jpeg:at:)`` the partial file
 /// holds that frame whole on disk (in the kernel's page cache: it survives the process being
-/// killed, not a power cut): the writer closes a Matroska cluster per frame and flushes libav's
-/// buffer. A partial file left by a crash is readable by ffmpeg as it is, up to its last frame,
-/// and ``MovieRepair/finish(partial:to:)`` turns it into a finished movie.
+/// killed, not a power cut): each frame is a Matroska cluster of its own, written out before
+/// `append` returns. A partial file left by a crash is readable by ffmpeg as it is, up to its
+/// last frame, and ``MovieRepair/finish(partial:to:)`` turns it into a finished movie.
 ///
 /// Failures are ``MovieError``s. A refused frame (``MovieError/Kind/invalidFrame``,
 /// ``MovieError/Kind/timestampOrder``) writes nothing and leaves the writer usable. Any failure
-/// of libav or the file system (a full disk: ``MovieError/Kind/diskFull``) closes the writer and
-/// frees everything, leaving the `.partial` file with the frames written before it; later calls
-/// throw ``MovieError/Kind/closed``.
+/// of the library or the file system (a full disk: ``MovieError/Kind/diskFull``) closes the
+/// writer and frees everything, leaving the `.partial` file with the frames written before it;
+/// later calls throw ``MovieError/Kind/closed``.
 ///
 /// Dropping a writer without finishing it is the same as ``abandon()``.
 ///
 /// Thread safety: a writer is not `Sendable` and must be used by one thread (or task) at a time;
-/// it holds libav contexts that have no locking of their own. Hand it between threads only with
+/// it holds library state that has no locking of its own. Hand it between threads only with
 /// ownership (nothing else keeping a reference).
 public final class MovieWriter {
     /// The finished movie's path.
@@ -44,13 +50,12 @@ public final class MovieWriter {
     }
 
     private var state = State.open
-    private var context: UnsafeMutablePointer<AVFormatContext>?
-    private var packet: UnsafeMutablePointer<AVPacket>?
-    private var timeBase = LibAV.milliseconds
+    /// The C writer (`vigil_mkv_writer *`) while open.
+    private var handle: OpaquePointer?
     private var firstTime: Duration?
     private var lastTime: Duration = .zero
     private var timing = FrameTiming()
-    /// Whether each frame is flushed to the file as it is appended (always, except when
+    /// Whether each frame is written to the file as it is appended (always, except when
     /// measuring what that costs).
     let flushesEachFrame: Bool
 
@@ -61,14 +66,14 @@ public final class MovieWriter {
     ///   - width: the frames' width in pixels (1...65535); every frame must have it.
     ///   - height: the frames' height in pixels (1...65535).
     ///   - metadata: stored as the movie's global tags (Matroska SimpleTags), read back by
-    ///     ``MovieReader/metadata``; Matroska tag names are upper case, so the keys come back
+    ///     ``MovieReader/metadata``; Matroska tag names are upper case, so the keys are written
     ///     upper-cased.
     ///   - flushesEachFrame: whether each frame reaches the file as it is appended, so that a
-    ///     crash loses none that were; false (libavformat's own buffering, a crash loses up to
-    ///     a cluster) only to measure what flushing costs.
+    ///     crash loses none that were; false (up to 64 KiB buffered in memory, which a crash
+    ///     loses) only to measure what writing each frame out costs.
     /// - Throws: ``MovieError/Kind/invalidArgument`` for a bad size or path, or if the partial
     ///   file already exists (a crashed recording: repair or remove it first); otherwise the
-    ///   libav or file-system failure (the partial file is removed again).
+    ///   library or file-system failure (the partial file is removed again).
     public convenience init(
         path: String, width: Int, height: Int, metadata: [String: String] = [:], flushesEachFrame: Bool = true
     ) throws(MovieError) {
@@ -94,11 +99,14 @@ public final class MovieWriter {
                 kind: .invalidArgument, call: "MovieWriter.init",
                 message: "size \(width)x\(height) is outside 1...65535 in each dimension", path: path)
         }
-        if !replacingPartial && FileSystem.exists(partialPath) {
-            throw MovieError(
-                kind: .invalidArgument, call: "MovieWriter.init",
-                message: "the partial file already exists (left by a crash?): repair or remove it first",
-                path: partialPath)
+        if FileSystem.exists(partialPath) {
+            guard replacingPartial else {
+                throw MovieError(
+                    kind: .invalidArgument, call: "MovieWriter.init",
+                    message: "the partial file already exists (left by a crash?): repair or remove it first",
+                    path: partialPath)
+            }
+            do { _ = try FileSystem.removeFile(partialPath) } catch { throw MovieError(error) }
         }
         do throws(MovieError) {
             try open(metadata: metadata)
@@ -115,52 +123,28 @@ public final class MovieWriter {
     }
 
     private func open(metadata: [String: String]) throws(MovieError) {
-        var created: UnsafeMutablePointer<AVFormatContext>? = nil
-        var status = avformat_alloc_output_context2(&created, nil, "matroska", partialPath)
-        guard status >= 0, let context = created else {
-            throw .libav("avformat_alloc_output_context2", status < 0 ? status : LibAV.error(errno: ENOMEM), path: partialPath)
+        let tags = metadata.sorted(by: { $0.key < $1.key })
+        // One buffer of NUL-terminated strings: the names, then the values.
+        var storage: [CChar] = []
+        var offsets: [Int] = []
+        for text in tags.map({ $0.key.uppercased() }) + tags.map(\.value) {
+            offsets.append(storage.count)
+            storage += text.utf8CString
         }
-        self.context = context
-        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            status = av_dict_set(&context.pointee.metadata, key, value, 0)
-            guard status >= 0 else { throw .libav("av_dict_set", status, path: partialPath) }
+        var failure = vigil_mkv_failure()
+        let created = storage.withUnsafeBufferPointer { buffer -> OpaquePointer? in
+            let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in buffer.baseAddress.map { $0 + offset } }
+            return pointers.withUnsafeBufferPointer { strings in
+                vigil_mkv_create(
+                    partialPath, UInt32(width), UInt32(height), strings.baseAddress, strings.baseAddress.map { $0 + tags.count },
+                    tags.count, flushesEachFrame ? 1 : 0, &failure)
+            }
         }
-        guard let stream = avformat_new_stream(context, nil) else {
-            throw .libav("avformat_new_stream", LibAV.error(errno: ENOMEM), path: partialPath)
-        }
-        stream.pointee.time_base = LibAV.milliseconds
-        // Frames come at irregular times. Without a stated rate, ffmpeg guesses one from the
-        // first frames (1.92 fps, say) and rounds every frame onto it, so two frames closer than
-        // its tick collide ("non monotonically increasing dts"). A nominal 100 fps (the track's
-        // default duration, 10 ms) makes its tick finer than any real frame interval.
-        stream.pointee.avg_frame_rate = AVRational(num: 100, den: 1)
-        if let parameters = stream.pointee.codecpar {
-            parameters.pointee.codec_type = AVMEDIA_TYPE_VIDEO
-            parameters.pointee.codec_id = AV_CODEC_ID_MJPEG
-            parameters.pointee.width = Int32(width)
-            parameters.pointee.height = Int32(height)
-        }
-        status = avio_open(&context.pointee.pb, partialPath, AVIO_FLAG_WRITE)
-        guard status >= 0 else { throw .libav("avio_open", status, path: partialPath) }
-
-        // Clusters are closed by hand after every frame (av_write_frame(NULL)); the limits only
-        // matter when that is switched off to measure its cost, where they are libav's defaults.
-        var options: OpaquePointer? = nil
-        defer { av_dict_free(&options) }
-        status = av_dict_set(&options, "write_crc32", "1", 0)
-        guard status >= 0 else { throw .libav("av_dict_set", status, path: partialPath) }
-        status = avformat_write_header(context, &options)
-        guard status >= 0 else { throw .libav("avformat_write_header", status, path: partialPath) }
-        timeBase = stream.pointee.time_base
-        try flushFile("avformat_write_header")
-
-        guard let packet = av_packet_alloc() else {
-            throw .libav("av_packet_alloc", LibAV.error(errno: ENOMEM), path: partialPath)
-        }
-        self.packet = packet
+        guard let created else { throw MovieError(failure, path: partialPath) }
+        handle = created
     }
 
-    /// Appends one frame: `jpeg` is muxed as it is, stamped `time` after the movie's first frame.
+    /// Appends one frame: `jpeg` is written as it is, stamped `time` after the movie's first frame.
     ///
     /// The first frame's `time` may be anything (0, or a monotonic clock's reading); the movie
     /// stores every time relative to it, rounded to the millisecond. When this returns, the
@@ -169,11 +153,11 @@ public final class MovieWriter {
     /// - Throws: ``MovieError/Kind/invalidFrame`` if `jpeg` is not a whole JPEG stream (SOI to
     ///   EOI) whose header gives the movie's size, ``MovieError/Kind/timestampOrder`` if `time`
     ///   is before the previous frame's (equal is allowed); in both cases nothing is written and
-    ///   the writer stays usable. Any libav or file-system failure (``MovieError/Kind/diskFull``,
+    ///   the writer stays usable. Any library or file-system failure (``MovieError/Kind/diskFull``,
     ///   ...) closes the writer, leaving the partial file with the frames before this one.
     ///   ``MovieError/Kind/closed`` once finished, abandoned or failed.
     public func append(jpeg: [UInt8], at time: Duration) throws(MovieError) {
-        let (context, packet) = try openContexts("MovieWriter.append")
+        let handle = try openHandle("MovieWriter.append")
         if let problem = JPEGFrame.problem(jpeg, width: width, height: height) {
             throw MovieError(
                 kind: .invalidFrame, call: "MovieWriter.append", message: "frame \(frames) \(problem)",
@@ -191,33 +175,13 @@ public final class MovieWriter {
                 message: "frame \(frames) at \(time) is out of range", path: partialPath)
         }
         var next = timing
-        let length = next.add(milliseconds)
-
-        do throws(MovieError) {
-            let status = av_new_packet(packet, Int32(jpeg.count))
-            guard status >= 0 else { throw .libav("av_new_packet", status, path: partialPath) }
-            defer { av_packet_unref(packet) }
-            jpeg.withUnsafeBytes { bytes in
-                if let source = bytes.baseAddress, let destination = packet.pointee.data {
-                    destination.update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
-                }
-            }
-            let pts = av_rescale_q(milliseconds, LibAV.milliseconds, timeBase)
-            packet.pointee.pts = pts
-            packet.pointee.dts = pts
-            packet.pointee.duration = av_rescale_q(length, LibAV.milliseconds, timeBase)
-            packet.pointee.flags |= AV_PKT_FLAG_KEY
-            packet.pointee.stream_index = 0
-            let written = av_write_frame(context, packet)
-            guard written >= 0 else { throw .libav("av_write_frame", written, path: partialPath) }
-            if flushesEachFrame {
-                // A NULL packet makes the Matroska muxer close the cluster it buffers in memory
-                // and write it out; avio_flush then hands libav's own buffer to the kernel.
-                let flushed = av_write_frame(context, nil)
-                guard flushed >= 0 else { throw .libav("av_write_frame(NULL)", flushed, path: partialPath) }
-                try flushFile("av_write_frame")
-            }
-        } catch {
+        _ = next.add(milliseconds)
+        var failure = vigil_mkv_failure()
+        let status = jpeg.withUnsafeBufferPointer { bytes in
+            vigil_mkv_append(handle, bytes.baseAddress, bytes.count, milliseconds, &failure)
+        }
+        guard status == 0 else {
+            let error = MovieError(failure, path: partialPath)
             fail(error)
             throw error
         }
@@ -226,18 +190,18 @@ public final class MovieWriter {
         timing = next
     }
 
-    /// Writes the trailer (index, duration) and publishes the file through
+    /// Writes the index (cues), the seek head and the duration, and publishes the file through
     /// ``FileSystem/publish(finished:as:)``: fsync, rename from ``partialPath`` to ``path``
     /// (atomically replacing any file there), fsync the folder.
     ///
     /// - Returns: the movie's summary; its `duration` equals the one in the file's header.
     /// - Throws: ``MovieError/Kind/invalidMovie`` if no frame was appended (the partial file is
-    ///   removed); a libav or file-system failure (``MovieError/Kind/diskFull``, ...) leaves the
+    ///   removed); a library or file-system failure (``MovieError/Kind/diskFull``, ...) leaves the
     ///   partial file for ``MovieRepair`` and nothing at `path` (a failure of the folder's fsync
     ///   leaves the movie at `path`, not yet durable); ``MovieError/Kind/closed`` if
     ///   already finished, abandoned or failed. The writer is closed afterwards in every case.
     public func finish() throws(MovieError) -> MovieSummary {
-        let (context, _) = try openContexts("MovieWriter.finish")
+        let handle = try openHandle("MovieWriter.finish")
         guard timing.frames > 0 else {
             let error = MovieError(
                 kind: .invalidMovie, call: "MovieWriter.finish", message: "no frame was appended", path: partialPath)
@@ -245,17 +209,13 @@ public final class MovieWriter {
             FileSystem.removeIfPresent(partialPath)
             throw error
         }
-        do throws(MovieError) {
-            let status = av_write_trailer(context)
-            guard status >= 0 else { throw .libav("av_write_trailer", status, path: partialPath) }
-            try flushFile("av_write_trailer")
-            let closed = avio_closep(&context.pointee.pb)
-            guard closed >= 0 else { throw .libav("avio_closep", closed, path: partialPath) }
-            release()
-        } catch {
+        var failure = vigil_mkv_failure()
+        guard vigil_mkv_finish(handle, timing.duration, &failure) == 0 else {
+            let error = MovieError(failure, path: partialPath)
             fail(error)
             throw error
         }
+        release()
         do {
             try FileSystem.publish(finished: partialPath, as: path)
             let bytes = try FileSystem.status(of: path).size
@@ -276,12 +236,10 @@ public final class MovieWriter {
         state = .abandoned
     }
 
-    private func openContexts(_ call: String) throws(MovieError) -> (
-        UnsafeMutablePointer<AVFormatContext>, UnsafeMutablePointer<AVPacket>
-    ) {
+    private func openHandle(_ call: String) throws(MovieError) -> OpaquePointer {
         switch state {
         case .open:
-            if let context, let packet { return (context, packet) }
+            if let handle { return handle }
             throw MovieError(kind: .closed, call: call, message: "the writer is not open", path: partialPath)
         case .finished:
             throw MovieError(kind: .closed, call: call, message: "the movie is already finished", path: path)
@@ -294,30 +252,16 @@ public final class MovieWriter {
         }
     }
 
-    /// Hands libav's buffered output to the kernel and reports any write error so far.
-    private func flushFile(_ call: String) throws(MovieError) {
-        guard let io = context?.pointee.pb else { return }
-        avio_flush(io)
-        let error = io.pointee.error
-        if error < 0 { throw .libav(call, error, path: partialPath) }
-    }
-
     private func fail(_ error: MovieError) {
         release()
         state = .failed(error)
     }
 
-    /// Frees every libav allocation; the muxer's own state is freed by avformat_free_context.
+    /// Frees the C writer, closing its file if it is still open.
     private func release() {
-        if let context {
-            if context.pointee.pb != nil {
-                avio_closep(&context.pointee.pb)
-            }
-            avformat_free_context(context)
-            self.context = nil
-        }
-        if packet != nil {
-            av_packet_free(&packet)
+        if let handle {
+            vigil_mkv_destroy(handle)
+            self.handle = nil
         }
     }
 }

@@ -33,17 +33,17 @@ public struct HookInvocation: Sendable, Hashable {
     }
 
     private static func environment(_ event: EventRecord, storageRoot: String) -> [String: String] {
-        let format = ISO8601DateFormatter()
-        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        // FoundationEssentials' formatter: ISO8601DateFormatter would load ICU's calendar data.
+        let format = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         var environment = [
             HookVariable.camera.rawValue: event.camera,
             HookVariable.eventID.rawValue: "\(event.id)",
-            HookVariable.eventStart.rawValue: format.string(from: event.start),
+            HookVariable.eventStart.rawValue: format.format(event.start),
             HookVariable.triggers.rawValue: event.triggers.joined(separator: ","),
             "VIGIL_STORAGE": storageRoot,
         ]
         if let end = event.end {
-            environment[HookVariable.eventEnd.rawValue] = format.string(from: end)
+            environment[HookVariable.eventEnd.rawValue] = format.format(end)
             environment["VIGIL_EVENT_FRAMES"] = "\(event.frames)"
             environment["VIGIL_EVENT_BYTES"] = "\(event.bytes)"
         }

@@ -202,7 +202,7 @@ final class EventWriter {
             let path = try layout.moviePath(camera: camera, start: date)
             let writer = try MovieWriter(
                 path: path, width: width, height: height,
-                metadata: ["camera": camera, "event": "\(report.event?.id ?? -1)", "start": ISO8601DateFormatter().string(from: date)])
+                metadata: ["camera": camera, "event": "\(report.event?.id ?? -1)", "start": date.formatted(.iso8601)])
             self.writer = writer
             movieFirst = first
             movieBytes = 0

@@ -36,7 +36,7 @@ public final class StatusBoard: Sendable {
     /// Records an error message (with the time) among the recent errors.
     public func noteError(_ message: String, at date: Date) {
         state.withLock { status in
-            status.recentErrors.append("\(ISO8601DateFormatter().string(from: date)) \(message)")
+            status.recentErrors.append("\(date.formatted(.iso8601)) \(message)")
             if status.recentErrors.count > Self.errorLimit {
                 status.recentErrors.removeFirst(status.recentErrors.count - Self.errorLimit)
             }

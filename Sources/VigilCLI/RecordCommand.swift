@@ -241,13 +241,12 @@ struct EventPrinter: Sendable {
             do { try Output.jsonLine(line) } catch { FileHandle.standardError.write(Data("vigil: \(error)\n".utf8)) }
             return
         }
-        let time = ISO8601DateFormatter()
-        time.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let time = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         switch event {
         case .eventStarted(let record):
-            print("event \(record.id) begins at \(time.string(from: record.start)) (\(record.triggers.joined(separator: ",")))")
+            print("event \(record.id) begins at \(time.format(record.start)) (\(record.triggers.joined(separator: ",")))")
         case .eventEnded(let record):
-            print("event \(record.id) ends at \(time.string(from: record.end ?? record.start)): \(record.frames) frames")
+            print("event \(record.id) ends at \(time.format(record.end ?? record.start)): \(record.frames) frames")
         case .movieFinished(let movie):
             print("  movie \(movie.path): \(movie.frames) frames, \(String(format: "%.3f", movie.duration.seconds)) s")
         default:

@@ -28,6 +28,35 @@ import Testing
         }
     }
 
+    @Test func aStaleRepairingFileLeftByACrashedRepairIsReplaced() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("again.mkv")
+        let writer = try MovieWriter(path: path, width: 160, height: 120)
+        for index in 0..<5 {
+            try writer.append(jpeg: try TestFrames.jpeg(number: index, width: 160, height: 120), at: .milliseconds(200 * index))
+        }
+        writer.abandon()
+        try Data("half a repair".utf8).write(to: URL(fileURLWithPath: path + ".repairing"))
+        let repaired = try MovieRepair.finish(partial: writer.partialPath, to: path)
+        #expect(repaired.frames == 5)
+        #expect(try Tool.probe(path).frames == 5)
+        #expect(!fileExists(path + ".repairing") && !fileExists(writer.partialPath))
+    }
+
+    @Test func libavformatLoadsOnceForReading() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("loaded.mkv")
+        let writer = try MovieWriter(path: path, width: 160, height: 120)
+        try writer.append(jpeg: try TestFrames.jpeg(number: 0, width: 160, height: 120), at: .zero)
+        _ = try writer.finish()
+        // Loading is once per process and idempotent; a reader finds it loaded.
+        try LibAV.load(for: path)
+        try LibAV.load(for: path)
+        #expect(try MovieReader(path: path).next()?.time == .zero)
+    }
+
     @Test func aKilledWritersPartialFileIsReadableAndRepairs() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

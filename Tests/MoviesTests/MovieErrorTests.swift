@@ -59,7 +59,7 @@ import Testing
         defer { directory.remove() }
         let missing = movieError { _ = try MovieWriter(path: directory.file("no/such/dir/x.mkv"), width: 64, height: 48) }
         #expect(missing?.kind == .notFound, "\(String(describing: missing))")
-        #expect(missing?.call == "avio_open")
+        #expect(missing?.call == "open")
         #expect(missing?.message == "No such file or directory")
         #expect(missing?.path == directory.file("no/such/dir/x.mkv.partial"))
 
