@@ -14,10 +14,12 @@ struct AllSections: AsyncParsableCommand {
         abstract: "Runs the sections of Tools/bench, each in a process of its own, and writes every figure as JSON.")
 
     /// The sections in the order they run.
-    static let sections: [any BenchSection.Type] = [
-        TransferSection.self, CapacitySection.self, MotionBenchmark.self, MoviesSection.self, RecorderSection.self, GPIOSection.self,
-        SimulationSection.self, FanOutBenchmark.self, HTTPSection.self, FleetSection.self, PeerBenchmark.self,
-    ]
+    static var sections: [any BenchSection.Type] {
+        [
+            TransferSection.self, CapacitySection.self, MotionBenchmark.self, MoviesSection.self, RecorderSection.self, GPIOSection.self,
+            SimulationSection.self, FanOutBenchmark.self, HTTPSection.self, FleetSection.self, PeerBenchmark.self,
+        ]
+    }
 
     static var names: [String] { sections.compactMap { $0.configuration.commandName } }
 

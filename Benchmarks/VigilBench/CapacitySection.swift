@@ -80,17 +80,10 @@ struct CapacitySection: BenchSection {
         let clock = ContinuousClock()
         /// Reads what the pty has; returns when it has no more.
         func drain(_ index: Int) throws -> ContinuousClock.Instant {
-            while true {
-                do {
-                    let read = try systemCall("read", target: paths[index]) {
-                        buffer.withUnsafeMutableBytes { Glibc.read(descriptors[index], $0.baseAddress, $0.count) }
-                    }
-                    if read == 0 { return clock.now }
-                    counts[index] += read
-                } catch let error where error.errno == EAGAIN {
-                    return clock.now
-                }
+            while let read = try Self.readAvailable(descriptors[index], path: paths[index], into: &buffer), read > 0 {
+                counts[index] += read
             }
+            return clock.now
         }
         func run(for seconds: Double) async throws {
             let end = clock.now + .milliseconds(Int(seconds * 1000))
@@ -116,6 +109,16 @@ struct CapacitySection: BenchSection {
         return Step(
             cameras: count, worstError: errors.max() ?? 0, meanError: errors.reduce(0, +) / Double(max(1, errors.count)),
             slowestBytesPerSecond: rates.min() ?? 0, fastestBytesPerSecond: rates.max() ?? 0, emulatorCPUPercent: cpu * 100)
+    }
+
+    /// Reads what the non-blocking `descriptor` has into `buffer`: the count, or nil if it has nothing now.
+    private static func readAvailable(_ descriptor: Int32, path: String, into buffer: inout [UInt8]) throws -> Int? {
+        do {
+            return try systemCall("read", target: path) { buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) } }
+        } catch {
+            if error.errno == EAGAIN { return nil }
+            throw error
+        }
     }
 
     func table(_ figures: Figures) -> String {

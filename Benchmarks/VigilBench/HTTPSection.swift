@@ -89,7 +89,7 @@ struct HTTPSection: BenchSection {
         let captured = Double(watched.framesCaptured)
         return Figures(
             viewers: Self.viewers, windowSeconds: window, alone: alone, watched: watched,
-            framesReceived: received.isEmpty ? nil : Summary(received.map(Double.init)),
+            framesReceived: received.isEmpty ? nil : Summary(received.map { Double($0) }),
             receivedFraction: Fraction(
                 min: captured > 0 ? Double(received.min() ?? 0) / captured : 0,
                 mean: captured > 0 ? Double(received.reduce(0, +)) / Double(max(1, received.count)) / captured : 0),

@@ -23,7 +23,7 @@ enum LoopbackHTTP {
             address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
             guard let networkPort = UInt16(exactly: port) else { throw HALError(.invalidArgument, operation: "connect", target: "port \(port)") }
             address.sin_port = networkPort.bigEndian
-            try withUnsafePointer(to: &address) { pointer in
+            _ = try withUnsafePointer(to: &address) { pointer in
                 try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
                     try systemCall("connect", target: "127.0.0.1:\(port)") { Glibc.connect(descriptor, raw, socklen_t(MemoryLayout<sockaddr_in>.size)) }
                 }
@@ -122,7 +122,7 @@ final class MJPEGViewer: Sendable {
                     if piece.isEmpty { return false }
                     data += piece
                     return true
-                } catch let error where error.errno == EAGAIN {
+                } catch let error as HALError where error.errno == EAGAIN {
                     continue  // the receive timeout: look at `stopping` again
                 }
             }

@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 /// A loopback HTTP server that streams a scene's frames as MJPEG (multipart/x-mixed-replace),
-/// to one client at a time, on a thread of its own: the camera `motion` reads in the peer
+/// to one client at a time (the next when one hangs up), on a thread of its own: the camera `motion` reads in the peer
 /// section. It sends a frame only when allowed one more (``allow(upTo:)``), so that the client
 /// gets frames at the rate the caller sets.
 final class MJPEGServer: Sendable {
@@ -93,11 +93,16 @@ final class MJPEGServer: Sendable {
             setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         }
         try readRequestHead(client)
+        // A new client gets a frame at once: its reader may give up on a stream with none.
+        state.withLock { $0.allowed = max($0.allowed, $0.sent + 1) }
         try LoopbackHTTP.send(Array("HTTP/1.0 200 OK\r\nContent-Type: multipart/x-mixed-replace; boundary=vigilframe\r\nCache-Control: no-cache\r\n\r\n".utf8), to: client)
         while !stopping {
             let due = state.withLock { $0.sent < $0.allowed }
             guard due else {
-                usleep(20_000)
+                // Meanwhile notice a client that hung up (motion opens the stream once to probe
+                // it, then again to read it), so that the next one is served at once.
+                var hangup = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+                if try systemCall("poll", { poll(&hangup, 1, 20) }) > 0, try LoopbackHTTP.receive(client).isEmpty { return }
                 continue
             }
             let elapsed = ContinuousClock.now - started

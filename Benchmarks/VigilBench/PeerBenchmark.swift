@@ -154,6 +154,7 @@ struct PeerBenchmark: BenchSection {
             pid_file \(workspace.path("motion-\(tag).pid"))
             target_dir \(movies)
             netcam_url http://127.0.0.1:\(server.port)/stream.mjpg
+            netcam_params probesize=65536
             width \(dimensions[0])
             height \(dimensions[1])
             framerate \(motionFrameRate)
@@ -167,7 +168,7 @@ struct PeerBenchmark: BenchSection {
 
             """, to: "motion-\(tag).conf")
         // Frames go to motion as vigil captures them; the first few at once, as ffmpeg probes
-        // the stream before motion starts.
+        // the stream before motion starts (probesize: on two frames, not ffmpeg's 5 MB of them).
         let vigilAtStart = try Self.vigilFrames(storage)
         server.allow(upTo: 3)
         let peer = try ChildProcess(motion, ["-n", "-c", motionConfiguration], name: "motion-\(tag)", folder: workspace.folder)

@@ -1,6 +1,7 @@
 import Foundation
 import HAL
 import Node
+import Recorder
 import SystemCalls
 
 #if canImport(Glibc)
