@@ -52,6 +52,10 @@ struct PeerBenchmark: BenchSection {
         /// vigil / motion for each figure.
         var ratio: Ratio
         var motionFrameRate: Int
+        /// Connections motion made to the loopback server (it opens the stream to probe it, then
+        /// again to read it, and again after a reconnect), and the last error serving one.
+        var motionConnections: Int
+        var serverError: String?
     }
 
     struct Program: Encodable {
@@ -206,8 +210,8 @@ struct PeerBenchmark: BenchSection {
         let vigilFrames = try Self.vigilFrames(storage) - vigilFramesBefore
         let motionFrames = server.figures.sent - motionFramesBefore
         pacing.cancel()
-        let vigil = Self.program(frames: vigilFrames, seconds: elapsed, before: vigilBefore, after: vigilLast, movies: Self.files(in: storage, endingIn: ".mkv"))
-        let peerFigures = Self.program(frames: motionFrames, seconds: elapsed, before: motionBefore, after: motionLast, movies: Self.files(in: movies, endingIn: ".mkv"))
+        let vigil = Self.program(frames: vigilFrames, seconds: elapsed, before: vigilBefore, after: vigilLast, movies: Self.movies(in: storage))
+        let peerFigures = Self.program(frames: motionFrames, seconds: elapsed, before: motionBefore, after: motionLast, movies: Self.movies(in: movies))
         return Run(
             camera: camera, baud: baud, size: size, windowSeconds: elapsed, samples: samples, vigil: vigil, motion: peerFigures,
             ratio: Ratio(
@@ -215,7 +219,7 @@ struct PeerBenchmark: BenchSection {
                 cpuSecondsPer1000Frames: vigil.cpuSecondsPer1000Frames.flatMap { a in peerFigures.cpuSecondsPer1000Frames.flatMap { Self.ratio(a, $0) } },
                 vmRSS: vigil.vmRSSMB / peerFigures.vmRSSMB, vmHWM: vigil.vmHWMMB / peerFigures.vmHWMMB, pss: vigil.pssMB / peerFigures.pssMB,
                 rssAnon: vigil.rssAnonMB / peerFigures.rssAnonMB),
-            motionFrameRate: motionFrameRate)
+            motionFrameRate: motionFrameRate, motionConnections: server.figures.connections, serverError: server.figures.lastError)
     }
 
     private static func program(frames: Int, seconds: Double, before: ProcessFigures, after: ProcessFigures, movies: Int) -> Program {
@@ -229,9 +233,9 @@ struct PeerBenchmark: BenchSection {
 
     private static func ratio(_ a: Double, _ b: Double) -> Double? { b > 0 ? a / b : nil }
 
-    /// Files under `folder` (recursively) whose names end in `suffix`.
-    private static func files(in folder: String, endingIn suffix: String) -> Int {
-        (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(suffix) }.count
+    /// Movie files under `folder` (recursively): vigil's Matroska, motion's passthrough MP4.
+    private static func movies(in folder: String) -> Int {
+        (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".mkv") || $0.hasSuffix(".mp4") }.count
     }
 
     /// Frames the running recorder has captured, from its control socket.
