@@ -56,17 +56,26 @@ enum LoopbackHTTP {
         return Array(buffer[0..<count])
     }
 
-    /// GET `path`: the body of a 200 answer; throws on another status.
+    /// GET `path`: the body of a 200 answer (to its Content-Length, or to the end of the
+    /// connection); throws on another status.
     static func get(port: Int, path: String) throws -> Data {
         let descriptor = try connect(port: port, seconds: 10)
         defer { close(descriptor) }
-        try send("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\n\r\n", to: descriptor)
+        try send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n", to: descriptor)
         var response: [UInt8] = []
-        while true {
+        var expected: Int?
+        while expected.map({ response.count < $0 }) ?? true {
             let piece = try receive(descriptor)
             if piece.isEmpty { break }
             response += piece
             guard response.count < 16 << 20 else { throw ChildProcess.Failure(description: "GET \(path): more than 16 MB") }
+            if expected == nil, let end = headEnd(response) {
+                let head = String(decoding: response[0..<end], as: UTF8.self)
+                if let line = head.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") }),
+                    let length = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)), length >= 0 {
+                    expected = end + length
+                }
+            }
         }
         guard let end = headEnd(response) else { throw ChildProcess.Failure(description: "GET \(path): no whole answer") }
         let statusLine = String(decoding: response.prefix { $0 != 13 }, as: UTF8.self)

@@ -82,7 +82,11 @@ struct TransferSection: BenchSection {
         } else {
             arguments = [repository + "/Tools/hosts/ov528_host.py", ports[0], workspace.path("host.jpg"), "--baud", "\(baud)", "--size", size, "--variant", model, "--json"]
         }
-        var transfer = try workspace.runJSON(Transfer.self, repository + "/.build-python/bin/python", arguments, name: "host", timeout: .seconds(300))
+        let python = repository + "/.build-python/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw ChildProcess.Failure(description: "no \(python) for the baseline hosts: run Tools/setup")
+        }
+        var transfer = try workspace.runJSON(Transfer.self, python, arguments, name: "host", timeout: .seconds(300))
         transfer.seconds = transfer.seconds ?? transfer.chunkedSeconds
         return transfer
     }
