@@ -291,6 +291,19 @@ struct PeerBenchmark: BenchSection {
                 number(run.ratio.rssAnon, "%.2f"), "",
             ]))
         }
+        for run in figures.runs {
+            let ratio = run.ratio.cpuSecondsPer1000Frames
+            lines.append(verdict(
+                "vigil/motion CPU per frame, \(run.camera) at \(run.baud)", formatted(ratio, "%.2f"),
+                target: "<= \(Self.cpuRatioTarget)", met: ratio.map { $0 <= Self.cpuRatioTarget }))
+            lines.append(verdict(
+                "VmRSS of the one-camera recorder, MB (\(run.camera))", formatted(run.vigil.vmRSSMB, "%.1f"),
+                target: "<= \(Int(Self.rssTargetMB))", met: run.vigil.vmRSSMB <= Self.rssTargetMB))
+        }
         return lines.joined(separator: "\n")
     }
+
+    /// Issue #22's targets: the recorder's CPU per frame at most half of motion's, its VmRSS at most 20 MB.
+    static let cpuRatioTarget = 0.5
+    static let rssTargetMB = 20.0
 }
