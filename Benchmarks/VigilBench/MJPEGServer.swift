@@ -46,12 +46,17 @@ final class MJPEGServer: Sendable {
         self.quality = quality
         let descriptor = try systemCall("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) }
         listener = descriptor
-        var one: Int32 = 1
-        try systemCall("setsockopt", target: "SO_REUSEADDR") {
-            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        do {
+            var one: Int32 = 1
+            try systemCall("setsockopt", target: "SO_REUSEADDR") {
+                setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            }
+            port = try bindLoopback(descriptor)
+            try systemCall("listen") { listen(descriptor, 4) }
+        } catch {
+            close(descriptor)
+            throw error
         }
-        port = try bindLoopback(descriptor)
-        try systemCall("listen") { listen(descriptor, 4) }
         Thread { [self] in serve() }.start()
     }
 

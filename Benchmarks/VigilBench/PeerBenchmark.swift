@@ -141,10 +141,11 @@ struct PeerBenchmark: BenchSection {
             ((try? Self.vigilFrames(storage)) ?? 0) > 0
         }
 
-        // motion's frame rate: its main loop runs at this rate whatever the stream brings.
-        let expected = Double(baud) / 10 / 33_000
-        let motionFrameRate = max(2, Int(expected.rounded(.up)))
+        // motion's frame rate: its main loop runs at this rate whatever the stream brings; the
+        // line rate over a frame's bytes bounds the stream's.
         let scene = try SceneCatalog.scene(named: "street", seed: 1)
+        let frameBytes = try scene.frame(at: MonotonicInstant(nanoseconds: 0), width: dimensions[0], height: dimensions[1], quality: 75).jpeg.count
+        let motionFrameRate = max(2, Int((Double(baud) / 10 / Double(max(1, frameBytes))).rounded(.up)))
         let server = try MJPEGServer(scene: scene, width: dimensions[0], height: dimensions[1], quality: 75)
         defer { server.stop() }
         let movies = workspace.path("motion-\(tag)")
