@@ -115,7 +115,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"]),
-        // The in-process measurements of Tools/bench (motion detection, movie flushing, GPIO latency).
+        // Tools/bench's sections, one type each (`vigil-bench SECTION`), and `vigil-bench all` that runs them.
         .executableTarget(
             name: "VigilBench",
             dependencies: [

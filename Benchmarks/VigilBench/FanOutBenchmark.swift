@@ -9,10 +9,10 @@ import Recorder
 import Glibc
 #endif
 
-/// `vigil-bench fan-out`: what frame subscribers cost a node.
-struct FanOutBenchmark: AsyncParsableCommand {
+/// `vigil-bench fanout` (`Tools/bench --only fanout`; also `fan-out`): what frame subscribers cost a node.
+struct FanOutBenchmark: BenchSection {
     static let configuration = CommandConfiguration(
-        commandName: "fan-out",
+        commandName: "fanout",
         abstract: "Frames captured per second, CPU and RSS of a simulated node with 0, 10 and 100 frame subscribers.",
         discussion: """
             Runs the simulated board's node (VC0706 at 320x240, PIR, software motion detection) \
@@ -20,10 +20,13 @@ struct FanOutBenchmark: AsyncParsableCommand {
             each subscriber a task reading every frame it is given (as a live viewer does). \
             Frames captured are counted in virtual time (they must not change with the \
             subscribers) and per wall-clock second of the run (the CPU the subscribers cost).
-            """)
+            """,
+        aliases: ["fan-out"])
 
-    @Option(help: "Virtual seconds each run records.")
-    var seconds = 600
+    @Option(help: "Virtual seconds each run records; default 1200, 300 with --quick.")
+    var seconds: Int?
+
+    @OptionGroup var common: SectionOptions
 
     @Option(parsing: .upToNextOption, help: "The subscriber counts to try.")
     var subscribers = [0, 10, 100]
@@ -41,17 +44,37 @@ struct FanOutBenchmark: AsyncParsableCommand {
         var peakRSSMB: Double
     }
 
-    func run() async throws {
+    struct Figures: Encodable {
+        var virtualSeconds: Int
+        var runs: [Run]
+    }
+
+    func measure(in workspace: Workspace) async throws -> Figures {
+        let seconds = seconds ?? (common.quick ? 300 : 1200)
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
         var runs: [Run] = []
         for count in subscribers {
-            runs.append(try await measure(subscribers: count))
+            runs.append(try await measure(subscribers: count, seconds: seconds))
         }
-        struct Report: Encodable { var virtualSeconds: Int; var runs: [Run] }
-        try printJSON(Report(virtualSeconds: seconds, runs: runs))
+        return Figures(virtualSeconds: seconds, runs: runs)
     }
 
-    private func measure(subscribers count: Int) async throws -> Run {
+    func table(_ figures: Figures) -> String {
+        let widths = [11, 9, 11, 13, 10, 8, 8]
+        var lines = [
+            "", "Frame fan-out: the simulated node (VC0706 320x240) for \(figures.virtualSeconds) virtual s, each subscriber reading every frame",
+            tableRow(["subscribers", "captured", "delivered", "frames/wall s", "CPU s", "RSS MB", "peak MB"], widths, leftAligned: 0),
+        ]
+        for run in figures.runs {
+            lines.append(tableRow([
+                "\(run.subscribers)", "\(run.framesCaptured)", "\(run.framesDelivered)", formatted(run.framesPerWallSecond, "%.0f"),
+                formatted(run.cpuSeconds, "%.2f"), formatted(run.rssMB, "%.1f"), formatted(run.peakRSSMB, "%.1f"),
+            ], widths, leftAligned: 0))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func measure(subscribers count: Int, seconds: Int) async throws -> Run {
         let storage = NSTemporaryDirectory() + "vigil-bench-fanout-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: storage) }
         var configuration = NodeConfiguration()

@@ -40,7 +40,7 @@ struct GPIOLatencyBenchmark: AsyncParsableCommand {
     @Option(help: "Pause between edges, in milliseconds.")
     var interval = 5
 
-    struct Result: Encodable {
+    struct Result: Codable {
         var backend: String
         var edges: Int
         /// From the edge's timestamp to our event, in microseconds.

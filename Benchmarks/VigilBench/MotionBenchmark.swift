@@ -5,7 +5,7 @@ import Recorder
 import Scenes
 
 /// `vigil-bench motion`: software motion detection's frame rate on one core.
-struct MotionBenchmark: ParsableCommand {
+struct MotionBenchmark: BenchSection {
     static let configuration = CommandConfiguration(
         commandName: "motion",
         abstract: "Frames per second MotionDetector analyses on one thread.",
@@ -22,10 +22,15 @@ struct MotionBenchmark: ParsableCommand {
     @Option(help: "How many distinct frames to cycle through.")
     var frames = 90
 
-    @Option(help: "How long to analyse, in seconds.")
-    var seconds = 5.0
+    @Option(help: "How long to analyse, in seconds; default 5, 2 with --quick.")
+    var seconds: Double?
 
-    struct Result: Encodable {
+    @OptionGroup var common: SectionOptions
+
+    /// Tools/bench's target: frames a second at 640x480 on one core.
+    static let target = 300.0
+
+    struct Figures: Codable {
         var width: Int
         var height: Int
         var distinctFrames: Int
@@ -36,9 +41,10 @@ struct MotionBenchmark: ParsableCommand {
         var framesShowingMotion: Int
     }
 
-    func run() throws {
+    func measure(in workspace: Workspace) throws -> Figures {
         let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--size must be WxH, not '\(size)'") }
+        let seconds = seconds ?? (common.quick ? 2 : 5)
         guard frames > 0, seconds > 0 else { throw ValidationError("--frames and --seconds must be positive") }
         let scene = try SceneCatalog.scene(named: "scripted", seed: 1)
         // The first person is in view from 0:30 to 0:40: start a little before.
@@ -60,9 +66,17 @@ struct MotionBenchmark: ParsableCommand {
         }
         let elapsed = began.duration(to: clock.now)
         let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        try printJSON(Result(
+        return Figures(
             width: parts[0], height: parts[1], distinctFrames: jpegs.count,
             meanJPEGBytes: jpegs.reduce(0) { $0 + $1.count } / jpegs.count, analysed: analysed,
-            seconds: elapsedSeconds, framesPerSecond: Double(analysed) / elapsedSeconds, framesShowingMotion: moving))
+            seconds: elapsedSeconds, framesPerSecond: Double(analysed) / elapsedSeconds, framesShowingMotion: moving)
+    }
+
+    func table(_ figures: Figures) -> String {
+        """
+
+        Software motion detection (MotionDetector, default settings), one thread, \(figures.width)x\(figures.height) JPEGs of \(figures.meanJPEGBytes) B
+        \(verdict("motion detection, frames/s at \(figures.width)x\(figures.height), one core", String(format: "%.0f", figures.framesPerSecond), target: ">= \(Int(Self.target))", met: figures.framesPerSecond >= Self.target))
+        """
     }
 }

@@ -28,12 +28,12 @@ struct MovieFlushBenchmark: ParsableCommand {
     @Option(help: "How many frames each movie gets.")
     var frames = 300
 
-    struct Figures: Encodable {
+    struct Figures: Codable {
         var containerBytesPerFrame: Double
         var appendMicrosecondsPerFrame: Double
     }
 
-    struct Result: Encodable {
+    struct Result: Codable {
         var width: Int
         var height: Int
         var frames: Int
@@ -43,6 +43,11 @@ struct MovieFlushBenchmark: ParsableCommand {
     }
 
     func run() throws {
+        try printJSON(try measure())
+    }
+
+    /// Takes the figures (MoviesSection runs this for each size).
+    func measure() throws -> Result {
         let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--size must be WxH, not '\(size)'") }
         guard frames > 0 else { throw ValidationError("--frames must be positive") }
@@ -79,8 +84,8 @@ struct MovieFlushBenchmark: ParsableCommand {
         _ = try measure(flushing: true, count: 20, name: "warm-up")
         let flushed = try measure(flushing: true, count: frames, name: "flushed")
         let buffered = try measure(flushing: false, count: frames, name: "buffered")
-        try printJSON(Result(
+        return Result(
             width: parts[0], height: parts[1], frames: frames, meanJPEGBytes: samples.reduce(0) { $0 + $1.count } / samples.count,
-            flushed: flushed, buffered: buffered))
+            flushed: flushed, buffered: buffered)
     }
 }

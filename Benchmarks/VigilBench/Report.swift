@@ -8,7 +8,7 @@ func printJSON(_ value: some Encodable) throws {
 }
 
 /// Summary statistics of a sample, in the sample's unit.
-struct Distribution: Encodable {
+struct Distribution: Codable {
     var count: Int
     var mean: Double
     var median: Double
