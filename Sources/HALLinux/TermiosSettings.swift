@@ -66,23 +66,24 @@ enum TermiosSettings {
     }
 
     /// The termios constant (`B9600`, ...) for `baudRate`; nil if there is none.
+    ///
+    /// Each constant converts to `speed_t` on its own: the C headers give them as `int`
+    /// (glibc up to 2.42) or `unsigned` (2.43, `9600U`), so no Swift integer type is assumed.
     static func speed(forBaudRate baudRate: Int) -> speed_t? {
-        let constant: Int32
         switch baudRate {
-        case 1200: constant = B1200
-        case 2400: constant = B2400
-        case 4800: constant = B4800
-        case 9600: constant = B9600
-        case 19200: constant = B19200
-        case 38400: constant = B38400
-        case 57600: constant = B57600
-        case 115200: constant = B115200
-        case 230400: constant = B230400
-        case 460800: constant = B460800
-        case 921600: constant = B921600
-        default: return nil
+        case 1200: speed_t(B1200)
+        case 2400: speed_t(B2400)
+        case 4800: speed_t(B4800)
+        case 9600: speed_t(B9600)
+        case 19200: speed_t(B19200)
+        case 38400: speed_t(B38400)
+        case 57600: speed_t(B57600)
+        case 115200: speed_t(B115200)
+        case 230400: speed_t(B230400)
+        case 460800: speed_t(B460800)
+        case 921600: speed_t(B921600)
+        default: nil
         }
-        return speed_t(constant)
     }
 
     private static func characterSize(_ dataBits: Int) -> tcflag_t {
