@@ -7,5 +7,5 @@ struct VigilBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil-bench",
         abstract: "Benchmarks that run inside one process; Tools/bench runs them and the rest.",
-        subcommands: [MotionBenchmark.self, MovieFlushBenchmark.self, GPIOLatencyBenchmark.self, FanOutBenchmark.self])
+        subcommands: [MotionBenchmark.self, MovieFlushBenchmark.self, GPIOLatencyBenchmark.self, FanOutBenchmark.self, SerialUnderLoadBenchmark.self])
 }
