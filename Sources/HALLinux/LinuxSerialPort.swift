@@ -33,6 +33,9 @@ public final class LinuxSerialPort: SerialPort, Sendable {
         case termios
     }
 
+    /// The least wire time of missing bytes that a read sleeps for instead of polling.
+    public static let shortestSleep = Duration.milliseconds(20)
+
     /// The path the port was opened with.
     public let name: String
     /// What drives the device.
@@ -77,10 +80,12 @@ public final class LinuxSerialPort: SerialPort, Sendable {
     }
 
     /// Waits (polling the descriptor) for the first byte, then, while fewer than `minCount`
-    /// have come, sleeps until the rest are due at the configured baud rate and reads what is
-    /// there: one wake-up and one `read` for a batch of bytes, not one for each piece the
-    /// device hands over. Returns what has come once the deadline passes, or once a sleep
-    /// brought nothing new (the line paused).
+    /// have come and the rest take at least ``shortestSleep`` on the wire, sleeps until they
+    /// are due at the configured baud rate and reads what is there: one wake-up and one `read`
+    /// for a batch of bytes, not one for each piece the device hands over. The last few
+    /// milliseconds' worth are polled for, so that a reply's end is not overslept. Returns what
+    /// has come once the deadline passes, or once the line paused (a sleep brought nothing
+    /// new, or nothing came for twice the missing bytes' wire time).
     public func read(atLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
         guard maxCount > 0 else {
             throw HALError(
@@ -103,20 +108,24 @@ public final class LinuxSerialPort: SerialPort, Sendable {
                 if received.count >= wanted || (slept && bytes.isEmpty && !received.isEmpty) { return received }
                 let now = clock.now
                 guard now < deadline else { return received }
-                if received.isEmpty {
+                let remaining = self.configuration.wireTime(forBytes: wanted - received.count)
+                if received.isEmpty || remaining < Self.shortestSleep {
+                    // Nothing yet, or little to come: woken as input arrives (a sleep would
+                    // oversleep bytes a device hands over in bursts). Partial data goes back
+                    // once the line has been quiet for twice the missing bytes' time.
+                    let limit = received.isEmpty ? deadline : min(deadline, now.advanced(by: remaining * 2 + .milliseconds(2)))
                     let descriptor = try self.withDevice("read") { $0.descriptor }
                     let watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
-                    switch try scope.wait(for: watched, until: deadline, operation: "read", target: self.name) {
+                    switch try scope.wait(for: watched, until: limit, operation: "read", target: self.name) {
                     case .deadlinePassed:
-                        return []
+                        return received
                     case .interrupted:
                         continue
                     case .ready(let polled):
                         hungUp = polled.contains { $0.revents & Int16(POLLHUP | POLLERR) != 0 }
                     }
                 } else {
-                    let due = now.advanced(by: self.configuration.wireTime(forBytes: wanted - received.count))
-                    try scope.sleepPrecisely(until: min(due, deadline), operation: "read", target: self.name)
+                    try scope.sleepPrecisely(until: min(now.advanced(by: remaining), deadline), operation: "read", target: self.name)
                     slept = true
                 }
             }
