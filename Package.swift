@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "HALTests", dependencies: ["HAL", "HALSimulation"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["HAL", "SystemCalls"]),
         .testTarget(name: "FilesTests", dependencies: ["Files", "TestSupport"]),
-        .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "CGPIOD"]),
+        .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "SystemCalls", "CGPIOD"]),
         .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation", "TestSupport"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "HALSimulation", "BoardSupport"]),
         .testTarget(name: "PeripheralsTests", dependencies: ["HAL", "HALSimulation", "Peripherals"]),

@@ -9,6 +9,18 @@ struct CameraRead {
     /// The most bytes a resync or power cycle throws away waiting for the line to go quiet.
     static let discardBudget = 128 * 1024
 
+    /// The most wire time one batched read waits for (see ``SerialPort/receive(_:until:expecting:)``).
+    static let batchTime = Duration.milliseconds(100)
+    /// The most bytes one batched read waits for, whatever the baud: well within what a
+    /// tty's input buffer holds, so the sender never waits for room.
+    static let batchBytes = 4096
+
+    /// How many bytes one batched read at `configuration` may wait for (at least 1).
+    static func batchLimit(_ configuration: SerialConfiguration) -> Int {
+        let perBatch = configuration.baudRate / max(configuration.bitsPerCharacter, 1) / 10
+        return max(1, min(perBatch, batchBytes))
+    }
+
     /// What is read, for messages: "the reply to GET_VERSION".
     let what: String
     let deadline: MonotonicInstant
@@ -70,7 +82,12 @@ extension SerialPort {
     /// typed error instead of a hang: the deadline is checked on every pass (a port hands over
     /// what has arrived even after its deadline), and ``CameraError/Kind/busy`` is thrown once
     /// `read` has taken its byte budget.
-    func receive(_ read: inout CameraRead, until: MonotonicInstant? = nil) async throws(CameraError) -> [UInt8] {
+    ///
+    /// `expecting` is how many more bytes the caller knows are coming (the rest of a reply or
+    /// a frame): the port may then hand them over in one batch (``SerialPort/read(atLeast:upTo:deadline:)``),
+    /// at most ``CameraRead/batchTime`` of them on the wire, so that a stalled line is still
+    /// noticed within that much of its quiet limit.
+    func receive(_ read: inout CameraRead, until: MonotonicInstant? = nil, expecting: Int = 1) async throws(CameraError) -> [UInt8] {
         if clock.now >= read.deadline {
             read.reachedDeadline()
             return []
@@ -81,7 +98,9 @@ extension SerialPort {
         }
         let bytes: [UInt8]
         do {
-            bytes = try await self.read(upTo: min(remaining, 65536), deadline: min(until ?? read.deadline, read.deadline))
+            let most = min(remaining, 65536)
+            let batch = min(expecting, most, CameraRead.batchLimit(configuration))
+            bytes = try await self.read(atLeast: batch, upTo: most, deadline: min(until ?? read.deadline, read.deadline))
         } catch { throw CameraError(error) }
         read.count(bytes.count)
         return bytes

@@ -235,7 +235,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
                 read = CameraRead("package \(id)", clock: clock, within: wire + wire / 2 + options.packageMargin, budget: length + CameraRead.replyBudget)
             }
             ask = true
-            switch try await receivePackage(&read) {
+            switch try await receivePackage(&read, length: length) {
             case .package(let bytes):
                 do throws(OV528PackageError) {
                     return try OV528Package.decode(bytes, id: id, dataSize: dataSize).data
@@ -269,7 +269,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
         case timedOut(received: Int)
     }
 
-    private func receivePackage(_ read: inout CameraRead) async throws(CameraError) -> PackageOutcome {
+    private func receivePackage(_ read: inout CameraRead, length: Int) async throws(CameraError) -> PackageOutcome {
         while true {
             while let output = state.withLock({ $0.decoder.next() }) {
                 switch output {
@@ -278,7 +278,8 @@ public final class OV528Camera<Port: SerialPort>: Camera {
                 case .message, .skipped: continue  // stale replies
                 }
             }
-            let bytes = try await port.receive(&read)
+            let buffered = state.withLock { $0.decoder.bufferedCount }
+            let bytes = try await port.receive(&read, expecting: max(1, length - buffered))
             if bytes.isEmpty { return .timedOut(received: state.withLock { $0.decoder.bufferedCount }) }
             state.withLock { $0.decoder.feed(bytes) }
         }

@@ -291,9 +291,11 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
             var attempt = 0
             while true {
                 do throws(CameraError) {
-                    frame += try await readRange(address: frame.count, length: piece) { received in
+                    let bytes = try await readRange(address: frame.count, length: piece) { received in
                         progress?(TransferProgress(bytes: frame.count + received, total: length, elapsed: start.duration(to: self.clock.now)))
                     }
+                    // A frame read in one piece is that piece, not a copy of it.
+                    if frame.isEmpty { frame = bytes } else { frame += bytes }
                     break
                 } catch {
                     attempt += 1
@@ -322,7 +324,8 @@ public final class VC0706Camera<Port: SerialPort>: Camera {
         while true {
             // Mid-transfer the line may not go quiet for long: a stall fails fast.
             let quietLimit = headerSeen ? clock.now.advanced(by: options.stallTimeout + delay) : nil
-            let bytes = try await port.receive(&read, until: quietLimit)
+            // The header reply, the data and the trailer reply: 10 + `length` bytes.
+            let bytes = try await port.receive(&read, until: quietLimit, expecting: max(1, length + 10 - read.received))
             if bytes.isEmpty {
                 if read.overrun {
                     throw CameraError(.timedOut, "READ_FBUF did not finish within \(allowed.humanReadable)\(read.detail)")

@@ -24,6 +24,15 @@ public protocol SerialPort: AnyObject, Sendable {
     /// nothing received; it is not an error. Partial data is returned as soon as it arrives.
     func read(upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8]
 
+    /// Like ``read(upTo:deadline:)``, for a reader that knows at least `minCount` more bytes
+    /// are on their way (the rest of a reply or of a frame), so that a port may hand them over
+    /// in one batch instead of piece by piece: a port that knows when they are due (at its baud
+    /// rate) waits until then. It returns fewer than `minCount` bytes once `deadline` has
+    /// passed (none if nothing came) or once the line pauses (the bytes due have not all come),
+    /// never more than `maxCount`, and never waits past `deadline`. Callers still loop: a port
+    /// that cannot batch returns what ``read(upTo:deadline:)`` would (the default).
+    func read(atLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8]
+
     /// Queues all of `bytes` for sending; returns once the backend has accepted every byte
     /// (not necessarily once they have left the wire: see ``drain()``).
     func write(_ bytes: [UInt8]) async throws(HALError)
@@ -39,13 +48,17 @@ public protocol SerialPort: AnyObject, Sendable {
 }
 
 extension SerialPort {
+    public func read(atLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
+        try await read(upTo: maxCount, deadline: deadline)
+    }
+
     /// Reads exactly `count` bytes unless `deadline` passes first, in which case it returns
     /// what has arrived so far (fewer than `count` bytes).
     public func read(exactly count: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count)
         while bytes.count < count {
-            let chunk = try await read(upTo: count - bytes.count, deadline: deadline)
+            let chunk = try await read(atLeast: count - bytes.count, upTo: count - bytes.count, deadline: deadline)
             if chunk.isEmpty { break }
             bytes += chunk
         }

@@ -1,7 +1,5 @@
-import Dispatch
 import Glibc
 import HAL
-import Synchronization
 import SystemCalls
 
 /// Runs blocking waits on file descriptors away from Swift's cooperative thread pool.
@@ -12,7 +10,7 @@ import SystemCalls
 /// release) or the cancellation of the waiting task ends a wait at once instead of at its
 /// deadline. The work handed to ``run(_:)`` waits only through its ``WaitScope``.
 final class DescriptorWaiter: Sendable {
-    private let thread: WaitThread
+    private let thread: ThreadExecutor
     private let wakeReader: Int32
     private let wakeWriter: Int32
 
@@ -29,7 +27,7 @@ final class DescriptorWaiter: Sendable {
             throw error
         }
         do {
-            thread = try WaitThread(target: target)
+            thread = try ThreadExecutor(target: target)
         } catch {
             ends.forEach(closeDescriptor)
             throw error
@@ -45,12 +43,17 @@ final class DescriptorWaiter: Sendable {
 
     /// Runs `body` on the private queue and returns its result. If the calling task is
     /// cancelled, the scope's waits throw ``HALError/Kind/cancelled``.
+    ///
+    /// Called from a thread of a ``ThreadExecutor`` (a camera's pipeline), `body` runs there
+    /// instead: that thread may block, and staying on it saves two thread switches a call.
     func run<Value: Sendable>(
         _ body: @escaping @Sendable (WaitScope) throws(HALError) -> Value
     ) async throws(HALError) -> Value {
         let scope = WaitScope(wakeDescriptor: wakeReader)
+        let inline = ThreadExecutor.isCurrentThreadDedicated
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, HALError>, Never>) in
+            if inline { return Result { () throws(HALError) -> Value in try body(scope) } }
+            return await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, HALError>, Never>) in
                 thread.async {
                     continuation.resume(returning: Result { () throws(HALError) -> Value in try body(scope) })
                 }
@@ -68,53 +71,5 @@ final class DescriptorWaiter: Sendable {
         var byte: UInt8 = 1
         // A full pipe already holds a wake-up, so a failed write loses nothing.
         _ = try? systemCall("write", target: "wake pipe") { write(wakeWriter, &byte, 1) }
-    }
-}
-
-/// A thread of its own running the jobs handed to it one at a time, in order, until its owner
-/// goes away.
-final class WaitThread: Sendable {
-    private final class Jobs: Sendable {
-        let state = Mutex<(pending: [@Sendable () -> Void], stopped: Bool)>(([], false))
-        let arrived = DispatchSemaphore(value: 0)
-
-        func loop() {
-            while true {
-                arrived.wait()
-                let (pending, stopped) = state.withLock { state in
-                    defer { state.pending.removeAll() }
-                    return (state.pending, state.stopped)
-                }
-                for job in pending { job() }
-                if stopped { return }
-            }
-        }
-    }
-
-    private let jobs = Jobs()
-
-    init(target: String) throws(HALError) {
-        let context = Unmanaged.passRetained(jobs).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { context in
-            guard let context else { return nil }
-            Unmanaged<Jobs>.fromOpaque(context).takeRetainedValue().loop()
-            return nil
-        }, context)
-        guard result == 0 else {
-            Unmanaged<Jobs>.fromOpaque(context).release()
-            throw HALError.system(result, operation: "pthread_create", target: target)
-        }
-        pthread_detach(thread)
-    }
-
-    func async(_ job: @escaping @Sendable () -> Void) {
-        jobs.state.withLock { $0.pending.append(job) }
-        jobs.arrived.signal()
-    }
-
-    deinit {
-        jobs.state.withLock { $0.stopped = true }
-        jobs.arrived.signal()
     }
 }

@@ -33,6 +33,9 @@ public final class LinuxSerialPort: SerialPort, Sendable {
         case termios
     }
 
+    /// The least wire time of missing bytes that a read sleeps for instead of polling.
+    public static let shortestSleep = Duration.milliseconds(20)
+
     /// The path the port was opened with.
     public let name: String
     /// What drives the device.
@@ -70,31 +73,60 @@ public final class LinuxSerialPort: SerialPort, Sendable {
     /// The system's monotonic clock.
     public var clock: any HALClock { SystemClock() }
 
-    /// Polls the port's descriptor for input, then reads what is there (at most `maxCount`
-    /// bytes); [] once `deadline` has passed with nothing received.
+    /// Reads what is there (at most `maxCount` bytes), waiting for input if there is none;
+    /// [] once `deadline` has passed with nothing received.
     public func read(upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
+        try await read(atLeast: 1, upTo: maxCount, deadline: deadline)
+    }
+
+    /// Waits (polling the descriptor) for the first byte, then, while fewer than `minCount`
+    /// have come and the rest take at least ``shortestSleep`` on the wire, sleeps until they
+    /// are due at the configured baud rate and reads what is there: one wake-up and one `read`
+    /// for a batch of bytes, not one for each piece the device hands over. The last few
+    /// milliseconds' worth are polled for, so that a reply's end is not overslept. Returns what
+    /// has come once the deadline passes, or once the line paused (a sleep brought nothing
+    /// new, or nothing came for twice the missing bytes' wire time).
+    public func read(atLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
         guard maxCount > 0 else {
             throw HALError(
                 .invalidArgument, operation: "read", target: name, message: "cannot read up to \(maxCount) bytes")
         }
+        let wanted = min(max(minCount, 1), maxCount)
         return try await waiter.run { scope throws(HALError) in
+            let clock = SystemClock()
+            var received: [UInt8] = []
+            var slept = false
+            var hungUp = false
             while true {
-                let descriptor = try self.withDevice("read") { $0.descriptor }
-                let watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
-                switch try scope.wait(for: watched, until: deadline, operation: "read", target: self.name) {
-                case .deadlinePassed:
-                    return []
-                case .interrupted:
-                    continue
-                case .ready(let polled):
-                    let bytes = try self.withDevice("read") { device throws(HALError) in
-                        try device.readAvailable(upTo: maxCount)
+                let bytes = try self.withDevice("read") { device throws(HALError) in
+                    try device.readAvailable(upTo: maxCount - received.count)
+                }
+                if bytes.isEmpty && hungUp {
+                    throw HALError(.disconnected, operation: "read", target: self.name, message: "the device hung up")
+                }
+                if received.isEmpty { received = bytes } else { received.append(contentsOf: bytes) }
+                if received.count >= wanted || (slept && bytes.isEmpty && !received.isEmpty) { return received }
+                let now = clock.now
+                guard now < deadline else { return received }
+                let remaining = self.configuration.wireTime(forBytes: wanted - received.count)
+                if received.isEmpty || remaining < Self.shortestSleep {
+                    // Nothing yet, or little to come: woken as input arrives (a sleep would
+                    // oversleep bytes a device hands over in bursts). Partial data goes back
+                    // once the line has been quiet for twice the missing bytes' time.
+                    let limit = received.isEmpty ? deadline : min(deadline, now.advanced(by: remaining * 2 + .milliseconds(2)))
+                    let descriptor = try self.withDevice("read") { $0.descriptor }
+                    let watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
+                    switch try scope.wait(for: watched, until: limit, operation: "read", target: self.name) {
+                    case .deadlinePassed:
+                        return received
+                    case .interrupted:
+                        continue
+                    case .ready(let polled):
+                        hungUp = polled.contains { $0.revents & Int16(POLLHUP | POLLERR) != 0 }
                     }
-                    if !bytes.isEmpty { return bytes }
-                    if polled.contains(where: { $0.revents & Int16(POLLHUP | POLLERR) != 0 }) {
-                        throw HALError(
-                            .disconnected, operation: "read", target: self.name, message: "the device hung up")
-                    }
+                } else {
+                    try scope.sleepPrecisely(until: min(now.advanced(by: remaining), deadline), operation: "read", target: self.name)
+                    slept = true
                 }
             }
         }

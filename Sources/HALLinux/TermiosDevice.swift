@@ -26,16 +26,17 @@ struct TermiosDevice: SerialDevice {
     }
 
     func readAvailable(upTo maxCount: Int) throws(HALError) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: maxCount)
-        let count: Int
-        do {
-            count = try systemCall("read", target: path) {
-                buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+        var failure: HALError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: maxCount) { buffer, count in
+            do throws(HALError) {
+                count = try systemCall("read", target: path) { Glibc.read(descriptor, buffer.baseAddress, buffer.count) }
+            } catch {
+                count = 0
+                if error.errno != EAGAIN { failure = error }
             }
-        } catch where error.errno == EAGAIN {
-            return []
         }
-        return Array(buffer.prefix(count))
+        if let failure { throw failure }
+        return bytes
     }
 
     func write(someOf bytes: ArraySlice<UInt8>) throws(HALError) -> Int {

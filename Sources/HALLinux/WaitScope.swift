@@ -61,6 +61,24 @@ struct WaitScope: Sendable {
         _ = try wait(for: [], until: deadline, operation: operation, target: target)
     }
 
+    /// Sleeps until `deadline` as closely as the system allows: whole milliseconds waiting as
+    /// ``sleep(until:operation:target:)`` does (ended early by an interrupt, throwing once
+    /// cancelled), the last fraction of a millisecond in `nanosleep`, so that a read woken
+    /// when its bytes are due is not late by `poll`'s rounding.
+    func sleepPrecisely(until deadline: MonotonicInstant, operation: String, target: String) throws(HALError) {
+        let clock = SystemClock()
+        let milliseconds = clock.now.duration(to: deadline).nanoseconds / 1_000_000
+        if milliseconds > 0 {
+            let outcome = try wait(for: [], until: clock.now.advanced(by: .milliseconds(milliseconds)), operation: operation, target: target)
+            if case .interrupted = outcome { return }
+        }
+        let rest = clock.now.duration(to: deadline).nanoseconds
+        if rest > 0 {
+            var pause = timespec(tv_sec: 0, tv_nsec: Int(min(rest, 999_999_999)))
+            try systemCall("nanosleep", target: target) { nanosleep(&pause, nil) }
+        }
+    }
+
     private func checkCancellation(operation: String, target: String) throws(HALError) {
         if cancelled.isSet {
             throw HALError(.cancelled, operation: operation, target: target, message: "the waiting task was cancelled")

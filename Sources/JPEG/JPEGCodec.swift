@@ -69,13 +69,21 @@ public final class JPEGCodec: Sendable {
     public func decode(
         _ jpeg: [UInt8], format: PixelFormat = .rgb, scale: ScalingFactor = .one
     ) throws(JPEGError) -> Image {
+        try decodeWithInfo(jpeg, format: format, scale: scale).image
+    }
+
+    /// Like ``decode(_:format:scale:)``, also returning what the header says (the full size
+    /// and subsampling), read in the same pass.
+    public func decodeWithInfo(
+        _ jpeg: [UInt8], format: PixelFormat = .rgb, scale: ScalingFactor = .one
+    ) throws(JPEGError) -> (info: JPEGInfo, image: Image) {
         guard scale.isSupported else {
             throw .invalidArgument(
                 "JPEGCodec.decode",
                 "scaling factor \(scale) is not supported; supported: "
                     + ScalingFactor.supported.map(\.description).joined(separator: ", "))
         }
-        return try decompressors.withInstance { (instance) throws(JPEGError) -> Image in
+        return try decompressors.withInstance { (instance) throws(JPEGError) -> (info: JPEGInfo, image: Image) in
             let header = try Self.header(jpeg, instance)
             let width = scale.scaled(header.width)
             let height = scale.scaled(header.height)
@@ -96,7 +104,7 @@ public final class JPEGCodec: Sendable {
                 }
             }
             if failed { throw instance.error("tjDecompress2") }
-            return try Image(width: width, height: height, format: format, pixels: pixels)
+            return (header, try Image(width: width, height: height, format: format, pixels: pixels))
         }
     }
 

@@ -13,6 +13,9 @@ public final class AnySerialPort: SerialPort {
     public func read(upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
         try await base.read(upTo: maxCount, deadline: deadline)
     }
+    public func read(atLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
+        try await base.read(atLeast: minCount, upTo: maxCount, deadline: deadline)
+    }
     public func write(_ bytes: [UInt8]) async throws(HALError) { try await base.write(bytes) }
     public func drain() async throws(HALError) { try await base.drain() }
     public func flush(_ queues: SerialQueues) async throws(HALError) { try await base.flush(queues) }

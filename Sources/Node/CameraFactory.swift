@@ -96,10 +96,11 @@ extension NodeHardware {
 
     /// Opens the planned camera's port and makes its driver (the board's model, or the one
     /// `--camera` names), not yet connected. Call it from within ``run(_:)`` (a simulated port
-    /// lives as long as the board runs).
-    public func openCamera(_ plan: CameraPlan) async throws -> (any Camera, AnySerialPort) {
+    /// lives as long as the board runs). The driver checks that each frame decodes through
+    /// `decoder` if given (which then holds the frame decoded), else at 1/8 scale in greyscale.
+    public func openCamera(_ plan: CameraPlan, decoder: FrameDecoder? = nil) async throws -> (any Camera, AnySerialPort) {
         let port = try await openPort(plan)
-        return (makeCamera(plan, port: port), port)
+        return (makeCamera(plan, port: port, decoder: decoder), port)
     }
 
     private func openPort(_ plan: CameraPlan) async throws -> AnySerialPort {
@@ -108,17 +109,17 @@ extension NodeHardware {
         return AnySerialPort(try await provider.open(plan.path, configuration: SerialConfiguration(baudRate: plan.baud)))
     }
 
-    private func makeCamera(_ plan: CameraPlan, port: AnySerialPort) -> any Camera {
+    private func makeCamera(_ plan: CameraPlan, port: AnySerialPort, decoder: FrameDecoder? = nil) -> any Camera {
         switch plan.model ?? board.camera.model {
-        case .vc0706: VC0706Camera(port: port, options: vc0706Options(plan))
-        case .ov528, .ucam3: OV528Camera(port: port, options: ov528Options(plan))
+        case .vc0706: VC0706Camera(port: port, options: vc0706Options(plan, decoder: decoder))
+        case .ov528, .ucam3: OV528Camera(port: port, options: ov528Options(plan, decoder: decoder))
         }
     }
 
 
-    private func vc0706Options(_ plan: CameraPlan) -> VC0706Camera<AnySerialPort>.Options {
+    private func vc0706Options(_ plan: CameraPlan, decoder: FrameDecoder? = nil) -> VC0706Camera<AnySerialPort>.Options {
         var options = VC0706Camera<AnySerialPort>.Options()
-        options.frameValidator = Self.frameValidator()
+        options.frameValidator = Self.frameValidator(decoder ?? FrameDecoder())
         options.verification = plan.verify ? .verified : .standard
         let first = VC0706.supportedBauds.contains(plan.baud) ? [plan.baud] : []
         options.probeBauds = first + options.probeBauds.filter { $0 != plan.baud }
@@ -127,9 +128,9 @@ extension NodeHardware {
         return options
     }
 
-    private func ov528Options(_ plan: CameraPlan) -> OV528Camera<AnySerialPort>.Options {
+    private func ov528Options(_ plan: CameraPlan, decoder: FrameDecoder? = nil) -> OV528Camera<AnySerialPort>.Options {
         var options = OV528Camera<AnySerialPort>.Options()
-        options.frameValidator = Self.frameValidator()
+        options.frameValidator = Self.frameValidator(decoder ?? FrameDecoder())
         options.verification = plan.verify ? .verified : .standard
         // The board's or the named baud first, where it is an OV528-family board's; else
         // the family's own default.
@@ -140,9 +141,8 @@ extension NodeHardware {
         return options
     }
 
-    private static func frameValidator() -> @Sendable ([UInt8]) -> Bool {
-        let codec = JPEGCodec()
-        return { (try? codec.decode($0, format: .gray, scale: .eighth)) != nil }
+    private static func frameValidator(_ decoder: FrameDecoder) -> @Sendable ([UInt8]) -> Bool {
+        { (try? decoder.decode($0)) != nil }
     }
 
     /// The board's camera-power line, requested as an output (on), if the board has one and

@@ -7,6 +7,7 @@ import Logging
 import Peripherals
 import Recorder
 import Synchronization
+import SystemCalls
 
 /// A camera node: a board and a node configuration made into a running recorder, and the one
 /// typed API through which everything outside reaches it (the control socket, hooks, the
@@ -510,12 +511,18 @@ public final class CameraNode: Sendable {
         -> (CameraRecorder, AnySerialPort)
     {
         guard let plan = plans.withLock({ $0[entry.name] }) else { throw NodeError("camera \(entry.name) has no plan") }
-        let (driver, port) = try await hardware.openCamera(plan)
+        // The driver checks each frame by decoding it through the detector's decoder, so
+        // motion analysis finds the frame decoded already.
+        let motion = detector?.forAnotherCamera()
+        let (driver, port) = try await hardware.openCamera(plan, decoder: motion?.decoder)
         let configuration = configuration
+        // On real hardware each camera's pipeline has a thread of its own (see CameraRecorder);
+        // simulated cameras stay on the simulation's executor and its virtual time.
+        let executor = hardware.backend == .linux ? try ThreadExecutor(target: "camera \(entry.name)") : nil
         let camera = CameraRecorder(
             name: entry.name, camera: driver, settings: CameraSettings(width: entry.width, height: entry.height, compression: entry.compression),
-            clock: hardware.clock, events: configuration.events, useCameraMotion: configuration.triggers.cameraMotion, motion: detector,
-            storage: storage, status: statusBoard, logger: logger, observer: observer)
+            clock: hardware.clock, events: configuration.events, useCameraMotion: configuration.triggers.cameraMotion, motion: motion,
+            storage: storage, status: statusBoard, logger: logger, observer: observer, executor: executor)
         return (camera, port)
     }
 

@@ -42,6 +42,7 @@ public final class CameraRecorder: Sendable {
     let status: StatusBoard
     let observer: RecorderObserver
     let logger: Logger
+    let executor: (any TaskExecutor)?
     private let inbox = Mutex<[Trigger]>([])
     /// Signalled when ``run()`` has returned (its open movie and event finished).
     let stopped = StopSignal()
@@ -58,11 +59,17 @@ public final class CameraRecorder: Sendable {
     ///   - useCameraMotion: turn on the camera's own motion detection and take its reports as
     ///     triggers.
     ///   - observer: told every frame and every ``RecorderEvent`` (from the pipeline's task).
+    ///   - executor: where the pipeline runs (its serial reads resume there, and its JPEG
+    ///     decoding, motion analysis, movie, snapshot and index writes run there): a thread of
+    ///     its own (``ThreadExecutor``) keeps that work off Swift's cooperative pool and the
+    ///     camera's reads from waiting for a thread of it; nil to run where ``run()`` is called
+    ///     (on virtual time in simulation).
     public init(
         name: String, camera: any Camera, settings: CameraSettings? = nil, clock: any HALClock, events: EventMachine<CapturedFrame>.Settings,
         useCameraMotion: Bool, motion: MotionDetector?, storage: RecorderStorage,
-        status: StatusBoard, logger: Logger, observer: RecorderObserver = .none
+        status: StatusBoard, logger: Logger, observer: RecorderObserver = .none, executor: (any TaskExecutor)? = nil
     ) {
+        self.executor = executor
         self.name = name
         self.camera = camera
         self.settings = settings
@@ -83,6 +90,12 @@ public final class CameraRecorder: Sendable {
 
     /// Records until the task is cancelled, then finishes the open movie and event.
     public func run() async {
+        await withTaskExecutorPreference(executor) {
+            await runPipeline()
+        }
+    }
+
+    private func runPipeline() async {
         await withTaskGroup(of: Void.self) { group in
             if useCameraMotion {
                 group.addTask { [camera] in

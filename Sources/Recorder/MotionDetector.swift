@@ -14,12 +14,15 @@ import JPEG
 /// background.
 ///
 /// A value type: `analyse` is `mutating`, so one detector follows one camera's frames, owned
-/// by whatever runs that camera's capture loop, without locks. Copies are independent. The
-/// ``JPEGCodec`` may be shared with other users.
+/// by whatever runs that camera's capture loop, without locks. Copies are independent but share
+/// their ``decoder``; ``forAnotherCamera()`` makes one with a decoder of its own.
 public struct MotionDetector: Sendable {
     /// The settings, validated.
     public let settings: MotionDetectorSettings
-    private let codec: JPEGCodec
+    /// Decodes frames for analysis (greyscale at ``MotionDetectorSettings/decodeScale``): a
+    /// camera driver that checks frames by decoding them through it (its frame validator)
+    /// saves the analysis a second decode.
+    public private(set) var decoder: FrameDecoder
     private var background: MotionBackground?
     private var consecutiveMotionFrames = 0
 
@@ -33,7 +36,17 @@ public struct MotionDetector: Sendable {
     {
         try settings.validate()
         self.settings = settings
-        self.codec = codec
+        decoder = FrameDecoder(format: .gray, scale: settings.decodeScale, codec: codec)
+    }
+
+    /// A detector with these settings, no background and a decoder of its own, for another
+    /// camera's frames.
+    public func forAnotherCamera() -> MotionDetector {
+        var detector = self
+        detector.background = nil
+        detector.consecutiveMotionFrames = 0
+        detector.decoder = FrameDecoder(format: decoder.format, scale: decoder.scale)
+        return detector
     }
 
     /// Forgets the background, the noise level and the run of motion frames: the next frame
@@ -53,8 +66,9 @@ public struct MotionDetector: Sendable {
         let info: JPEGInfo
         let image: Image
         do {
-            info = try codec.info(jpeg)
-            image = try codec.decode(jpeg, format: .gray, scale: settings.decodeScale)
+            let decoded = try decoder.decode(jpeg)
+            info = decoded.info
+            image = decoded.image
         } catch {
             throw .decode(error)
         }

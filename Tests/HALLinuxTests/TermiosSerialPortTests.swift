@@ -1,6 +1,7 @@
 import Glibc
 import HAL
 import HALLinux
+import SystemCalls
 import Testing
 
 /// The termios transport, exercised over real pseudo-terminals opened through `LinuxSerial`.
@@ -49,14 +50,66 @@ import Testing
         let fixture = try await openPort()
         let (terminal, port) = (fixture.terminal, fixture.port)
         try terminal.write([1, 2, 3])
-        // Partial data ends the wait well before the deadline. The deadline is far off: on a
-        // loaded machine the read's continuation may wait a minute for a thread of Swift's
-        // cooperative pool (CPU-bound tests hold them), which says nothing about the port; a
-        // port that waited for its deadline would still show.
-        let deadline = clock.now.advanced(by: .seconds(300))
-        let bytes = try await port.read(upTo: 100, deadline: deadline)
+        // Partial data ends the wait well before the deadline. The read runs, as a camera's
+        // pipeline does, with a thread of its own as its executor: its continuation does not
+        // wait for Swift's cooperative pool, which other tests may hold.
+        let deadline = clock.now.advanced(by: .seconds(5))
+        // The time is taken there too: back on the pool this test's own code may wait.
+        let executor = try ThreadExecutor(target: "readReturnsPartialDataAsSoonAsItArrives")
+        let (bytes, returned) = try await withTaskExecutorPreference(executor) {
+            (try await port.read(upTo: 100, deadline: deadline), clock.now)
+        }
         #expect(bytes == [1, 2, 3])
-        #expect(clock.now < deadline)
+        #expect(returned < deadline)
+        await fixture.close()
+    }
+
+    @Test func readAtLeastHandsOverTheBytesDueInOneBatch() async throws {
+        let fixture = try await openPort(baudRate: 9600)
+        let (terminal, port) = (fixture.terminal, fixture.port)
+        try terminal.write(Array(0..<10))
+        // The other 90 bytes come 20 ms later, well before they are due at 9600 baud (94 ms).
+        let master = terminal.master
+        let writer = try ThreadExecutor(target: "late writer")
+        writer.async {
+            usleep(20_000)
+            let rest = [UInt8](10..<100)
+            _ = rest.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
+        }
+        let bytes = try await port.read(atLeast: 100, upTo: 200, deadline: clock.deadline(after: .seconds(10)))
+        #expect(bytes == Array(0..<100))
+        await fixture.close()
+    }
+
+    @Test func readAtLeastReturnsWhatCameOnceTheLinePauses() async throws {
+        let fixture = try await openPort(baudRate: 115200)
+        let (terminal, port) = (fixture.terminal, fixture.port)
+        try terminal.write(Array(0..<10))
+        let deadline = clock.deadline(after: .seconds(30))
+        let executor = try ThreadExecutor(target: "readAtLeastReturnsWhatCameOnceTheLinePauses")
+        let (bytes, returned) = try await withTaskExecutorPreference(executor) {
+            (try await port.read(atLeast: 1000, upTo: 1000, deadline: deadline), clock.now)
+        }
+        #expect(bytes == Array(0..<10))
+        // Back after the 990 missing bytes were due (86 ms) and a little more, not at the deadline.
+        #expect(returned < deadline.advanced(by: .seconds(-20)))
+        await fixture.close()
+    }
+
+    @Test func readAtLeastStopsAtTheDeadline() async throws {
+        let fixture = try await openPort(baudRate: 9600)
+        let (terminal, port) = (fixture.terminal, fixture.port)
+        try terminal.write(Array(0..<10))
+        // 990 bytes take about a second at 9600 baud: the deadline comes first. (On a thread of
+        // its own, so that a busy cooperative pool cannot make the read look late.)
+        let deadline = clock.deadline(after: .milliseconds(100))
+        let executor = try ThreadExecutor(target: "readAtLeastStopsAtTheDeadline")
+        let (bytes, returned) = try await withTaskExecutorPreference(executor) {
+            (try await port.read(atLeast: 1000, upTo: 1000, deadline: deadline), clock.now)
+        }
+        #expect(bytes == Array(0..<10))
+        #expect(returned >= deadline)
+        #expect(returned < deadline.advanced(by: .milliseconds(900)))
         await fixture.close()
     }
 

@@ -27,6 +27,22 @@ import Testing
         return scene
     }
 
+    /// A frame checked by decoding it through the detector's decoder (as a camera driver's
+    /// validator does in a node) is not decoded again for analysis.
+    @Test func aFrameIsDecodedOnceForTheCheckAndTheAnalysis() throws {
+        var detector = try MotionDetector(settings: Self.settings, codec: codec)
+        let scene = try Self.scene("quiet")
+        for index in 0..<3 {
+            let frame = try scene.frame(at: scene.frameStart(index), width: Self.width, height: Self.height, quality: 75)
+            _ = try detector.decoder.decode(frame.jpeg)  // the driver's check
+            _ = try detector.analyse(jpeg: frame.jpeg)
+            #expect(detector.decoder.decodeCount == index + 1)
+        }
+        let other = detector.forAnotherCamera()
+        #expect(other.decoder !== detector.decoder)
+        #expect(other.decoder.decodeCount == 0)
+    }
+
     /// The analyses of `scene`'s frames from `start` to `end` seconds, every `step`-th frame.
     func analyse(
         _ scene: SyntheticScene, from start: Double, to end: Double, step: Int = 1,
