@@ -317,15 +317,16 @@ public final class MQTTBridge: Sendable {
             }
             for (topic, payload) in changed { publish(topic, payload, qos: 0, retain: true) }
             if let discovery, let before = shared.withLock({ $0.discoveredCameras }), before != discovery.cameras {
-                publishDiscovery(discovery, retracting: before.filter { !discovery.cameras.contains($0) })
+                publishDiscovery(discovery)
             }
             do { try await Task.sleep(for: .seconds(1)) } catch { return }
         }
     }
 
     /// Publishes every entity's config, and an empty retained config (Home Assistant's way of
-    /// removing an entity) for each entity of `removed` cameras.
-    private func publishDiscovery(_ discovery: HomeAssistantDiscovery, retracting removed: [String]) {
+    /// removing an entity) for each entity of the cameras published before and gone since.
+    private func publishDiscovery(_ discovery: HomeAssistantDiscovery) {
+        let removed = (shared.withLock { $0.discoveredCameras } ?? []).filter { !discovery.cameras.contains($0) }
         for (topic, payload) in discovery.messages { publish(topic, payload, qos: 1, retain: true) }
         for topic in discovery.configTopics(cameras: removed) { publish(topic, [], qos: 1, retain: true) }
         shared.withLock { $0.discoveredCameras = discovery.cameras }
@@ -337,7 +338,7 @@ public final class MQTTBridge: Sendable {
             switch command {
             case .rediscover:
                 guard let discovery else { continue }
-                publishDiscovery(discovery, retracting: [])
+                publishDiscovery(discovery)
             case .camera(let topic, let camera, let feature, let payload):
                 do {
                     try await carryOut(camera: camera, feature: feature, payload: payload)
