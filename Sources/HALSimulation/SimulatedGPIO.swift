@@ -19,8 +19,9 @@ public final class SimulatedGPIO: GPIOProvider {
 ///
 /// The outside world (a test, an emulated PIR) drives an input with ``drive(_:to:)``, as
 /// gpio-sim's `pull` attribute does; an undriven input follows the bias it was requested
-/// with (pull-up reads high, pull-down low) and otherwise reads low, as a released line does. Every change of a line's
-/// physical level is kept in its ``history(of:)``, with the virtual time it happened.
+/// with (pull-up reads high, pull-down low) and otherwise reads low, as a released line does. The changes of a line's
+/// physical level are kept in its ``history(of:)``, with the virtual time each happened: the
+/// newest ``historyLimit`` at least, so that a node simulated for weeks stays flat in memory.
 public final class SimulatedGPIOChip: GPIOChip {
     struct Line {
         var name: String?
@@ -51,6 +52,10 @@ public final class SimulatedGPIOChip: GPIOChip {
         public var level: Bool
     }
 
+    /// How many of a line's newest level changes ``history(of:)`` keeps at least (a status LED
+    /// blinking at 2 Hz makes 10,000 in 40 minutes).
+    public let historyLimit: Int
+
     public let info: ChipInfo
     let clock: VirtualClock
     let state: Mutex<State>
@@ -58,7 +63,10 @@ public final class SimulatedGPIOChip: GPIOChip {
     let changed: SimulationSignal
 
     /// - Parameter names: line names by offset; may be shorter than `lineCount`.
-    public init(number: Int = 0, label: String, lineCount: Int, names: [String] = [], clock: VirtualClock) {
+    public init(
+        number: Int = 0, label: String, lineCount: Int, names: [String] = [], clock: VirtualClock, historyLimit: Int = 10_000
+    ) {
+        self.historyLimit = max(1, historyLimit)
         info = ChipInfo(name: "gpiochip\(number)", label: label, path: "/dev/gpiochip\(number)", lineCount: lineCount)
         self.clock = clock
         var lines = (0..<lineCount).map { Line(name: $0 < names.count ? names[$0] : nil) }
@@ -85,8 +93,9 @@ public final class SimulatedGPIOChip: GPIOChip {
         state.withLock { $0.lines[offset].level }
     }
 
-    /// Every change of a line's physical level, oldest first, starting with its level when the
-    /// chip was made.
+    /// The changes of a line's physical level, oldest first, starting with its level when the
+    /// chip was made, or, once more than ``historyLimit`` were made, with one of the newest
+    /// ``historyLimit`` (older ones are dropped in batches).
     public func history(of offset: Int) -> [LevelChange] {
         state.withLock { $0.lines[offset].history }
     }
@@ -101,7 +110,7 @@ public final class SimulatedGPIOChip: GPIOChip {
     public var changeGeneration: UInt64 { changed.generation }
 
     private func settle(_ offset: Int, in state: inout State) {
-        var line = state.lines[offset]
+        let line = state.lines[offset]
         let request = line.request.flatMap { state.requests[$0] }
         let level: Bool
         if let request, request.settings.direction == .output, let logical = request.outputs[offset] {
@@ -115,10 +124,13 @@ public final class SimulatedGPIOChip: GPIOChip {
             level = floating(line, request)
         }
         guard level != line.level else { return }
-        line.level = level
         let now = clock.now
-        line.history.append(LevelChange(time: now, level: level))
-        state.lines[offset] = line
+        // In place: a copy of the line would copy its whole history at each change.
+        state.lines[offset].level = level
+        state.lines[offset].history.append(LevelChange(time: now, level: level))
+        if state.lines[offset].history.count > 2 * historyLimit {
+            state.lines[offset].history.removeFirst(historyLimit)
+        }
         if let id = line.request, var request = state.requests[id], request.settings.direction == .input {
             let logical = level != request.settings.activeLow
             if let event = request.filter.observe(offset: offset, value: logical, at: now) {

@@ -43,7 +43,11 @@ final class LiveCameras: Sendable {
                         continue
                     }
                     group.addTask { [self] in
-                        defer { _ = following.withLock { $0.remove(camera) } }
+                        defer {
+                            // A camera a reload removed serves no last frame from before.
+                            _ = latest.withLock { $0.removeValue(forKey: camera) }
+                            _ = following.withLock { $0.remove(camera) }
+                        }
                         var baud: Int?
                         var seen = 0
                         for await frame in frames {

@@ -87,7 +87,7 @@ function camera(status) {
   card.dataset.state = status.state;
   const parts = [];
   if (status.model) parts.push(status.model + " " + status.width + "×" + status.height + " at " + status.baud + " baud");
-  parts.push(status.framesPerSecond.toFixed(2) + " frames/s", status.errors + " errors", status.reconnects + " reconnects");
+  parts.push(status.framesPerSecond.toFixed(2) + " frames/s", status.errors + " errors", status.reconnects + " reconnects", status.rereads + " re-reads");
   if (status.brightness != null) parts.push("brightness " + Math.round(status.brightness));
   if (status.lastError) parts.push("last error: " + status.lastError);
   card.querySelector(".details").textContent = parts.join(" · ");

@@ -16,8 +16,14 @@ public final class FrameLedger: Sendable {
     }
     private let state = Mutex(State())
 
-    public init(generationSize: Int = 200_000) {
+    /// Both generations are allocated at their full size here, so that the ledger's memory is
+    /// flat from the start and a soak's resident-set check sees the node's own growth only.
+    public init(generationSize: Int = 50_000) {
         self.generationSize = max(1, generationSize)
+        state.withLock { state in
+            state.current.reserveCapacity(self.generationSize)
+            state.previous.reserveCapacity(self.generationSize)
+        }
     }
 
     /// Notes a served frame.
@@ -26,7 +32,7 @@ public final class FrameLedger: Sendable {
         state.withLock { state in
             state.served += 1
             if state.current.insert(digest).inserted, state.current.count >= generationSize {
-                state.previous = state.current
+                swap(&state.previous, &state.current)
                 state.current.removeAll(keepingCapacity: true)
             }
         }

@@ -27,8 +27,9 @@ public final class Soak: Sendable {
     private let diskFull = Mutex(false)
     private struct Resident {
         var start: Int64 = 0
-        var firstHour: Int64?
         var max: Int64 = 0
+        /// Hourly readings: simulated hours since the start, bytes.
+        var hourly: [(hours: Double, bytes: Int64)] = []
     }
     private let resident = Mutex(Resident())
 
@@ -54,7 +55,7 @@ public final class Soak: Sendable {
     public func run() async throws -> SoakSummary {
         let started = Date()
         let first = Self.residentBytes()
-        resident.withLock { $0 = Resident(start: first, firstHour: nil, max: first) }
+        resident.withLock { $0 = Resident(start: first, max: first) }
         let events = node.events(bufferSize: 1 << 16)
         // Outside the simulation: it reads finished movies back while the node records on.
         let checker = Task { await self.check(events) }
@@ -62,7 +63,6 @@ public final class Soak: Sendable {
             try await node.run(for: plan.duration)
         }
         let checked = await checker.value
-        sampleResidentSet()
 
         // What the next start would do, then whether index and files agree.
         let layout = node.layout
@@ -85,9 +85,12 @@ public final class Soak: Sendable {
             moviesOnDisk: movies.count, moviesIndexed: Set(finishedRows.map(\.path)).intersection(movies).count,
             moviesRepairedAtEnd: reconciled.repairedMovies + reconciled.completedMovies + reconciled.adoptedMovies,
             partialMoviesLeft: files.filter { layout.mediaKind(path: $0) == .partialMovie }.count,
-            rssStart: rss.start, rssAfterFirstHour: rss.firstHour ?? rss.start, rssMax: rss.max,
-            rssEnd: Self.residentBytes(), rssGrowthBound: plan.rssGrowthBound,
-            reconnects: status.cameras.reduce(0) { $0 + $1.reconnects }, cameraErrors: status.cameras.reduce(0) { $0 + $1.errors })
+            rssStart: rss.start, rssAfterFirstHour: rss.hourly.first?.bytes ?? rss.start, rssMax: rss.max,
+            rssEnd: Self.residentBytes(),
+            rssGrowthPerDay: plan.duration >= plan.rssJudgedAfter ? SoakSummary.growthPerDay(rss.hourly) : nil,
+            rssGrowthPerDayBound: plan.rssGrowthPerDayBound,
+            reconnects: status.cameras.reduce(0) { $0 + $1.reconnects }, cameraErrors: status.cameras.reduce(0) { $0 + $1.errors },
+            rereads: status.cameras.reduce(0) { $0 + $1.rereads })
     }
 
     // MARK: Checking
@@ -214,10 +217,11 @@ public final class Soak: Sendable {
 
     // MARK: Memory
 
+    /// Called on the hour, every simulated hour.
     private func sampleResidentSet() {
         let now = Self.residentBytes()
         resident.withLock { resident in
-            if resident.firstHour == nil { resident.firstHour = now }
+            resident.hourly.append((Double(resident.hourly.count + 1), now))
             resident.max = max(resident.max, now)
         }
     }

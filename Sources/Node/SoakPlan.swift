@@ -23,9 +23,11 @@ public struct SoakPlan: Sendable, Hashable {
     public var diskFullLength = Duration.seconds(10 * 60)
     /// How often someone passes in front of the camera (and the PIR): a soak is mostly quiet.
     public var passerByEvery = Duration.seconds(10 * 60)
-    /// How much the resident set may grow from the first hour's reading to the end before the
-    /// run counts as leaking.
-    public var rssGrowthBound: Int64 = 64 << 20
+    /// How fast the resident set may grow, in bytes per simulated day, fitted over the hourly
+    /// readings from the first hour on, before the run counts as leaking. Judged only on runs of
+    /// at least ``rssJudgedAfter``: a shorter run is too short to tell a slope from noise.
+    public var rssGrowthPerDayBound: Int64 = 1 << 20
+    public var rssJudgedAfter = Duration.seconds(24 * 3600)
 
     public init(seed: UInt64, duration: Duration) {
         self.seed = seed

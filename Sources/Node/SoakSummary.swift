@@ -27,37 +27,61 @@ public struct SoakSummary: Sendable, Hashable, Codable, CustomStringConvertible 
     public var moviesIndexed: Int
     public var moviesRepairedAtEnd: Int
     public var partialMoviesLeft: Int
-    /// Resident set size in bytes: at the first reading, the highest, at the end; and the
-    /// first hour's reading that growth is measured from.
+    /// Resident set size in bytes: at the first reading, after the first simulated hour, the
+    /// highest, at the end.
     public var rssStart: Int64
     public var rssAfterFirstHour: Int64
     public var rssMax: Int64
     public var rssEnd: Int64
-    public var rssGrowthBound: Int64
+    /// The resident set's growth in bytes per simulated day, fitted (least squares) over the
+    /// hourly readings; nil on a run too short to judge (see ``SoakPlan/rssJudgedAfter``).
+    public var rssGrowthPerDay: Double?
+    public var rssGrowthPerDayBound: Int64
     /// Camera reconnections and errors in the status at the end.
     public var reconnects: Int
     public var cameraErrors: Int
+    /// Re-reads the camera drivers needed for frames they delivered (the faults they rode through).
+    public var rereads: Int
 
     /// No frame stored that was not served, every event and movie in the index, no partial
     /// file left, the resident set within its bound.
     public var passed: Bool {
         framesUnmatched == 0 && eventsMissing == 0 && moviesOnDisk == moviesIndexed && partialMoviesLeft == 0
-            && rssEnd - rssAfterFirstHour <= rssGrowthBound && framesStored > 0
+            && (rssGrowthPerDay ?? 0) <= Double(rssGrowthPerDayBound) && framesStored > 0
     }
 
     public var description: String {
         func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
         let faultList = faults.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let growth = rssGrowthPerDay.map {
+            String(format: "growth %.2f MiB a simulated day (bound %.2f)", $0 / 1_048_576, Double(rssGrowthPerDayBound) / 1_048_576)
+        } ?? "growth not judged (a run under a day)"
         let storageList = storageFaults.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         return """
             soak seed \(seed): \(String(format: "%.1f", simulatedHours)) simulated hours in \(String(format: "%.0f", wallSeconds)) s: \(passed ? "PASSED" : "FAILED")
               frames: \(framesServed) served, \(framesCaptured) captured, \(framesStored) stored and read back, \(framesUnmatched) not served by the camera
               faults injected: \(faultList.isEmpty ? "none" : faultList)
               storage faults told: \(storageList.isEmpty ? "none" : storageList); recoveries \(storageRecoveries)
-              camera: \(reconnects) reconnects, \(cameraErrors) errors
+              camera: \(reconnects) reconnects, \(cameraErrors) errors, \(rereads) re-reads of frames delivered in the end
               events: \(events) ended, \(eventsMissing) missing from the index
               movies: \(moviesOnDisk) on disk, \(moviesIndexed) indexed, \(moviesRepairedAtEnd) repaired by the next start's reconcile, \(partialMoviesLeft) partial left
-              RSS: start \(mib(rssStart)), after the first hour \(mib(rssAfterFirstHour)), max \(mib(rssMax)), end \(mib(rssEnd)) (growth bound \(mib(rssGrowthBound)))
+              RSS: start \(mib(rssStart)), after the first hour \(mib(rssAfterFirstHour)), max \(mib(rssMax)), end \(mib(rssEnd)); \(growth)
             """
+    }
+
+    /// The least-squares slope of `samples` (hours, bytes), in bytes per day; nil with fewer
+    /// than two readings.
+    public static func growthPerDay(_ samples: [(hours: Double, bytes: Int64)]) -> Double? {
+        guard samples.count >= 2 else { return nil }
+        let count = Double(samples.count)
+        let meanHours = samples.reduce(0) { $0 + $1.hours } / count
+        let meanBytes = samples.reduce(0) { $0 + Double($1.bytes) } / count
+        var covariance = 0.0
+        var variance = 0.0
+        for sample in samples {
+            covariance += (sample.hours - meanHours) * (Double(sample.bytes) - meanBytes)
+            variance += (sample.hours - meanHours) * (sample.hours - meanHours)
+        }
+        return variance > 0 ? covariance / variance * 24 : nil
     }
 }

@@ -174,6 +174,7 @@ public final class CameraRecorder: Sendable {
                     let date = storage.wallClock.date(at: frame.captureTime)
                     status.updateCamera(name) { camera in
                         camera.frames += 1
+                        camera.rereads += frame.retries
                         camera.framesPerSecond = rate.isFinite ? rate : 0
                         camera.lastFrame = date
                         if let analysis { camera.brightness = analysis.meanLuma }

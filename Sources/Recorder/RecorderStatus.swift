@@ -67,6 +67,9 @@ public struct RecorderStatus: Sendable, Hashable, Codable {
         public var lastFrame: Date?
         public var errors = 0
         public var reconnects = 0
+        /// Re-reads the driver needed for frames it delivered in the end: a lossy wire or a
+        /// camera that reset (power cut, brown-out) and was brought back without an error.
+        public var rereads = 0
         public var lastError: String?
         public var currentEvent: EventSummary?
         public var lastEvent: EventSummary?

@@ -67,7 +67,7 @@ struct StatusCommand: AsyncParsableCommand {
                 line += ", \(model) \(width)x\(height) at \(baud) baud on \(camera.port ?? "?")"
             }
             if status.source != "index" { line += String(format: ", %.2f frames/s, %d frames", camera.framesPerSecond, camera.frames) }
-            line += ", \(camera.errors) errors, \(camera.reconnects) reconnects"
+            line += ", \(camera.errors) errors, \(camera.reconnects) reconnects, \(camera.rereads) re-reads"
             print(line)
             if let event = camera.currentEvent {
                 print("  recording event \(event.id) since \(time.string(from: event.start)) (\(event.triggers.joined(separator: ","))): \(event.frames) frames\(event.movie.map { " -> \($0)" } ?? "")")

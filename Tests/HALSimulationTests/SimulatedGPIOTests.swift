@@ -110,6 +110,16 @@ import Testing
         #expect(chip.history(of: 27).map(\.level) == [false, true, false, true, false])
     }
 
+    @Test func aLineThatTogglesForWeeksKeepsABoundedHistory() throws {
+        let chip = SimulatedGPIOChip(label: "small", lineCount: 1, clock: clock, historyLimit: 100)
+        let led = try chip.requestLines([0], settings: .output(), consumer: "test")
+        for step in 1...301 { try led.setValues([step % 2 == 1]) }
+        let history = chip.history(of: 0)
+        #expect(history.count >= 100 && history.count <= 200, "\(history.count) changes kept")
+        #expect(history.last?.level == true, "the newest change is kept")
+        #expect(zip(history, history.dropFirst()).allSatisfy { $0.level != $1.level }, "no change lost in between")
+    }
+
     @Test func aHeldLineIsBusyAndReleasedLinesAreFreeAgain() throws {
         let first = try chip.requestLines([4], settings: .output(), consumer: "vigil")
         #expect(throws: HALError.self) { try chip.requestLines([4], settings: .input(), consumer: "other") }

@@ -21,9 +21,23 @@ import Testing
         for kind in ["serial-plan", "unplug", "power-cut", "pir-chatter", "disk-full"] {
             #expect((summary.faults[kind] ?? 0) > 0, "no \(kind) in \(summary.faults)")
         }
+        #expect(summary.rereads + summary.cameraErrors > 0, "the faults the driver rode through show: \(summary)")
         #expect(summary.framesStored > 50 && summary.framesUnmatched == 0, "\(summary)")
         #expect(summary.events > 3 && summary.eventsMissing == 0, "\(summary)")
         #expect(summary.moviesOnDisk == summary.moviesIndexed && summary.partialMoviesLeft == 0, "\(summary)")
         #expect(summary.passed, "\(summary)")
+    }
+
+    @Test func residentSetGrowthIsASlopeOverTheHourlyReadings() throws {
+        let mib = 1_048_576.0
+        // 2 MiB a day with a sawtooth of +-0.5 MiB on top, as malloc's arenas give.
+        let readings = (1...72).map { hour in
+            (hours: Double(hour), bytes: Int64(70 * mib + 2 * mib * Double(hour) / 24 + (hour % 2 == 0 ? 0.5 : -0.5) * mib))
+        }
+        let slope = try #require(SoakSummary.growthPerDay(readings))
+        #expect(abs(slope - 2 * mib) < 0.05 * mib, "\(slope / mib) MiB a day")
+        let flat = (1...72).map { (hours: Double($0), bytes: Int64(70 * mib)) }
+        #expect(SoakSummary.growthPerDay(flat) == 0)
+        #expect(SoakSummary.growthPerDay([(hours: 1, bytes: 1)]) == nil)
     }
 }
