@@ -194,7 +194,7 @@ if Context.environment["VIGIL_FUZZ"] != nil {
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
         .executableTarget(
             name: "VigilFuzz",
-            dependencies: ["CLibFuzzer", "CAVFormat", "HAL", "BoardSupport", "CameraProtocols", "Movies", "Files", "Recorder", "Node"],
+            dependencies: ["CLibFuzzer", "CAVFormat", "HAL", "BoardSupport", "CameraProtocols", "Movies", "Files", "Recorder", "Node", "MQTTInterface"],
             path: "Fuzz/VigilFuzz",
             linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])]),
     ]

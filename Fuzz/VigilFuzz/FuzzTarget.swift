@@ -6,6 +6,7 @@ enum FuzzTarget: String, CaseIterable {
     case boardYAML = "board-yaml"
     case nodeYAML = "node-yaml"
     case controlRequest = "control-request"
+    case mqttMessage = "mqtt-message"
     case movie = "movie"
     case duration = "duration"
     case byteCount = "byte-count"
@@ -23,6 +24,7 @@ enum FuzzTarget: String, CaseIterable {
         case .boardYAML: YAMLHarness.board(input.text)
         case .nodeYAML: YAMLHarness.node(input.text)
         case .controlRequest: ControlHarness.request(input.bytes)
+        case .mqttMessage: MQTTHarness.message(input.bytes)
         case .movie: MovieHarness.read(input.bytes)
         case .duration: UnitHarness.duration(input.text)
         case .byteCount: UnitHarness.byteCount(input.text)

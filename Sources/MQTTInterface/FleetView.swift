@@ -27,9 +27,14 @@ public final class FleetView: Sendable {
         public var received: Date
     }
 
+    /// The most nodes kept (as many as `vigil fleet simulate` makes); messages naming further
+    /// nodes are counted in ``ignoredMessages`` and dropped, so that whatever publishes under the
+    /// prefix cannot grow the watcher without bound.
+    public static let maximumNodes = 10_000
+
     public let prefix: String
     private let client: MQTTClient
-    private let state = Mutex<(nodes: [String: Node], connected: Bool, refusal: String?)>(([:], false, nil))
+    private let state = Mutex<(nodes: [String: Node], connected: Bool, refusal: String?, ignored: Int)>(([:], false, nil, 0))
     private let onEvent: (@Sendable (Arrival) -> Void)?
 
     /// Makes the watcher (nothing is sent before ``start()``); `onEvent` sees every `events`
@@ -61,15 +66,23 @@ public final class FleetView: Sendable {
     /// Whether the broker took the connection; the broker's refusal, if it refused.
     public var connection: (connected: Bool, refusal: String?) { state.withLock { ($0.connected, $0.refusal) } }
 
+    /// Messages dropped because they named a node past ``maximumNodes``.
+    public var ignoredMessages: Int { state.withLock { $0.ignored } }
+
     /// The nodes heard of so far, by name.
     public var nodes: [Node] { state.withLock { $0.nodes.values.sorted { $0.name < $1.name } } }
 
-    private func received(_ topic: String, _ payload: [UInt8]) {
+    /// One message as the broker delivered it (internal for the fuzz harness).
+    func received(_ topic: String, _ payload: [UInt8]) {
         let levels = topic.split(separator: "/", omittingEmptySubsequences: false)
         guard levels.count == 3, levels[0] == prefix else { return }
         let name = String(levels[1])
         var arrival: Arrival?
         state.withLock { state in
+            guard state.nodes[name] != nil || state.nodes.count < Self.maximumNodes else {
+                state.ignored += 1
+                return
+            }
             var node = state.nodes[name] ?? Node(name: name)
             node.messages += 1
             switch levels[2] {

@@ -353,32 +353,16 @@ public final class MQTTBridge: Sendable {
         guard node.cameraNames.contains(camera) else {
             throw NodeError("no camera named '\(camera)'; cameras: \(node.cameraNames.joined(separator: ", "))")
         }
-        guard payload.count <= 256, let text = String(validating: payload, as: UTF8.self) else {
-            throw NodeError("the payload must be UTF-8 text of at most 256 bytes")
-        }
-        let word = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        switch feature {
-        case "trigger":
-            var duration: Duration?
-            if !word.isEmpty {
-                guard let parsed = Duration(humanReadable: word) else {
-                    throw NodeError("'\(text)' is not a duration such as 30s, 2m or 90")
-                }
-                duration = parsed
-            }
+        switch try MQTTCommand.parse(feature: feature, payload: payload) {
+        case .trigger(let duration):
             let triggered = try node.trigger(camera: camera, for: duration)
             logger.info("mqtt: triggered \(triggered.joined(separator: ", "))")
-        case "snapshot":
+        case .snapshot:
             let frame = try await node.snapshot(camera: camera)
             publish(topics.snapshot(camera), Array(frame.jpeg), qos: 0, retain: true)
-        case "ir":
-            guard let mode = NodeConfiguration.IRMode(rawValue: word), mode != .schedule else {
-                throw NodeError("'\(text)' is not an IR mode: on, off or auto")
-            }
+        case .illuminator(let mode):
             try node.setIlluminator(mode)
-            publish(topics.irState(camera), Array(word.utf8), qos: 1, retain: true)
-        default:
-            throw NodeError("unknown command '\(feature)'; commands: trigger, snapshot, ir")
+            publish(topics.irState(camera), Array(mode.rawValue.utf8), qos: 1, retain: true)
         }
     }
 
