@@ -23,8 +23,8 @@ public struct SoakPlan: Sendable, Hashable {
     public var diskFullLength = Duration.seconds(10 * 60)
     /// How often someone passes in front of the camera (and the PIR): a soak is mostly quiet.
     public var passerByEvery = Duration.seconds(10 * 60)
-    /// How fast the resident set may grow, in bytes per simulated day, fitted over the hourly
-    /// readings from the first hour on, before the run counts as leaking. Judged only on runs of
+    /// How fast the resident set may grow, in bytes per simulated day over the hourly readings
+    /// from the first hour on (``SoakSummary/growthPerDay(_:)``), before the run counts as leaking. Judged only on runs of
     /// at least ``rssJudgedAfter``: a shorter run is too short to tell a slope from noise.
     public var rssGrowthPerDayBound: Int64 = 1 << 20
     public var rssJudgedAfter = Duration.seconds(24 * 3600)

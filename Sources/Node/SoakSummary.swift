@@ -33,8 +33,8 @@ public struct SoakSummary: Sendable, Hashable, Codable, CustomStringConvertible 
     public var rssAfterFirstHour: Int64
     public var rssMax: Int64
     public var rssEnd: Int64
-    /// The resident set's growth in bytes per simulated day, fitted (least squares) over the
-    /// hourly readings; nil on a run too short to judge (see ``SoakPlan/rssJudgedAfter``).
+    /// The resident set's growth in bytes per simulated day over the hourly readings (see
+    /// ``growthPerDay(_:)``); nil on a run too short to judge (see ``SoakPlan/rssJudgedAfter``).
     public var rssGrowthPerDay: Double?
     public var rssGrowthPerDayBound: Int64
     /// Camera reconnections and errors in the status at the end.
@@ -69,19 +69,20 @@ public struct SoakSummary: Sendable, Hashable, Codable, CustomStringConvertible 
             """
     }
 
-    /// The least-squares slope of `samples` (hours, bytes), in bytes per day; nil with fewer
-    /// than two readings.
+    /// The resident set's growth over `samples` (hours, bytes) in bytes per day: the median of
+    /// the slopes between every two readings (Theil-Sen), so that a leak, which raises every
+    /// slope, shows, while a one-off step (malloc keeping a freed arena, a cache reaching its
+    /// size) raises fewer than half of them and does not; nil with fewer than two readings.
     public static func growthPerDay(_ samples: [(hours: Double, bytes: Int64)]) -> Double? {
-        guard samples.count >= 2 else { return nil }
-        let count = Double(samples.count)
-        let meanHours = samples.reduce(0) { $0 + $1.hours } / count
-        let meanBytes = samples.reduce(0) { $0 + Double($1.bytes) } / count
-        var covariance = 0.0
-        var variance = 0.0
-        for sample in samples {
-            covariance += (sample.hours - meanHours) * (Double(sample.bytes) - meanBytes)
-            variance += (sample.hours - meanHours) * (sample.hours - meanHours)
+        var slopes: [Double] = []
+        for (index, first) in samples.enumerated() {
+            for second in samples[(index + 1)...] where second.hours != first.hours {
+                slopes.append((Double(second.bytes) - Double(first.bytes)) / (second.hours - first.hours) * 24)
+            }
         }
-        return variance > 0 ? covariance / variance * 24 : nil
+        guard !slopes.isEmpty else { return nil }
+        slopes.sort()
+        let middle = slopes.count / 2
+        return slopes.count % 2 == 1 ? slopes[middle] : (slopes[middle - 1] + slopes[middle]) / 2
     }
 }
