@@ -110,39 +110,39 @@ public final class SimulatedGPIOChip: GPIOChip {
     public var changeGeneration: UInt64 { changed.generation }
 
     private func settle(_ offset: Int, in state: inout State) {
-        let line = state.lines[offset]
-        let request = line.request.flatMap { state.requests[$0] }
+        // Only the line's scalars are read out: a copy of the whole line would share its history,
+        // and the append below would then copy all of it at every change.
+        let (current, external, requestID) = (state.lines[offset].level, state.lines[offset].external, state.lines[offset].request)
+        let settings = requestID.flatMap { state.requests[$0]?.settings }
         let level: Bool
-        if let request, request.settings.direction == .output, let logical = request.outputs[offset] {
-            let physical = logical != request.settings.activeLow
-            switch request.settings.drive {
+        if let settings, settings.direction == .output, let logical = requestID.flatMap({ state.requests[$0]?.outputs[offset] }) {
+            let physical = logical != settings.activeLow
+            switch settings.drive {
             case .pushPull: level = physical
-            case .openDrain: level = physical ? floating(line, request) : false
-            case .openSource: level = physical ? true : floating(line, request)
+            case .openDrain: level = physical ? floating(external, settings) : false
+            case .openSource: level = physical ? true : floating(external, settings)
             }
         } else {
-            level = floating(line, request)
+            level = floating(external, settings)
         }
-        guard level != line.level else { return }
+        guard level != current else { return }
         let now = clock.now
-        // In place: a copy of the line would copy its whole history at each change.
         state.lines[offset].level = level
         state.lines[offset].history.append(LevelChange(time: now, level: level))
         if state.lines[offset].history.count > 2 * historyLimit {
             state.lines[offset].history.removeFirst(historyLimit)
         }
-        if let id = line.request, var request = state.requests[id], request.settings.direction == .input {
-            let logical = level != request.settings.activeLow
-            if let event = request.filter.observe(offset: offset, value: logical, at: now) {
-                request.events.append(event)
+        if let id = requestID, let settings, settings.direction == .input {
+            let logical = level != settings.activeLow
+            if let event = state.requests[id]?.filter.observe(offset: offset, value: logical, at: now) {
+                state.requests[id]?.events.append(event)
             }
-            state.requests[id] = request
         }
     }
 
-    private func floating(_ line: Line, _ request: RequestState?) -> Bool {
-        if let external = line.external { return external }
-        switch request?.settings.bias {
+    private func floating(_ external: Bool?, _ settings: LineSettings?) -> Bool {
+        if let external { return external }
+        switch settings?.bias {
         case .pullUp: return true
         default: return false
         }
