@@ -6,7 +6,7 @@ import Yams
 /// by `PlainScalarTags`, without regular expressions: the tags must be Yams' default ones.
 @Suite struct PlainScalarTagsTests {
     /// What Yams' default resolver (seven NSRegularExpressions) makes of a plain scalar.
-    static func yamsTag(_ text: String) -> Tag.Name {
+    static func yamsTag(_ text: String) -> Yams.Tag.Name {
         Resolver.default.resolveTag(of: Node(text))
     }
 
@@ -20,7 +20,7 @@ import Yams
         "<<", "<", "=", "==", "2001-12-14", "2001-12-1", "2001-1-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5",
         "2001-12-14\t21:59:43 Z", "2001-12-14T21:59:43Z ", "2001-12-14T21:59:43+05:", "2001-12-14T1:59:43.",
         "2001-12-14T21:59", "2001-12-14  21:59:43", "12-14", "20ms", "5m", "1h", "2.5s", "GPIO17", "/dev/ttyS0",
-        "vc0706", "115200", "0x7f", "١٢", "１２", "tru\u{0065}", "5 ", " 5", "5\n",
+        "vc0706", "115200", "0x7f", "١٢", "１２", "tru\u{0065}", "5 ", " 5", "5\n", "5\r\n", "5\u{2028}", "\n", "null\r", "5\n\n",
     ]
 
     @Test func edgeCasesGetYamsDefaultTags() {

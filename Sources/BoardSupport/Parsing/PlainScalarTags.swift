@@ -11,7 +11,15 @@ import Yams
 package enum PlainScalarTags {
     /// The tag Yams' default resolver gives a plain scalar written as `text`.
     package static func tag(of text: String) -> Tag.Name {
-        let bytes = Array(text.utf8)
+        // ICU's `$` also matches before one line terminator at the very end (a plain scalar
+        // never ends with one; kept so that the two agree on every string).
+        var scalars = Substring(text).unicodeScalars
+        if scalars.last == "\n", scalars.dropLast().last == "\r" {
+            scalars = scalars.dropLast(2)
+        } else if let last = scalars.last, ["\n", "\u{0B}", "\u{0C}", "\r", "\u{85}", "\u{2028}", "\u{2029}"].contains(last) {
+            scalars = scalars.dropLast()
+        }
+        let bytes = Array(Substring(scalars).utf8)
         if isBool(bytes) { return .bool }
         if isInt(bytes) { return .int }
         if isFloat(bytes) { return .float }
