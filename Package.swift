@@ -51,9 +51,9 @@ let package = Package(
         // The movie writer: libmatroska and libebml (libmatroska-dev), C++ behind a C interface.
         .target(name: "CMatroska", linkerSettings: [.linkedLibrary("matroska"), .linkedLibrary("ebml")]),
 
-        .systemLibrary(
-            name: "CMosquitto", path: "Sources/CMosquitto", pkgConfig: "libmosquitto",
-            providers: [.apt(["libmosquitto-dev"])]),
+        // libmosquitto (libmosquitto-dev), loaded with dlopen when the first MQTT client is made:
+        // it pulls in OpenSSL, which a node without `mqtt:` does not map.
+        .target(name: "CMosquitto", linkerSettings: [.linkedLibrary("dl")]),
 
         .target(name: "HAL"),
         // The one helper every C call of the HAL backends goes through (errno to HALError).
@@ -134,7 +134,8 @@ let package = Package(
         .testTarget(name: "FilesTests", dependencies: ["Files", "TestSupport"]),
         .testTarget(name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "SystemCalls", "CGPIOD"]),
         .testTarget(name: "HALSimulationTests", dependencies: ["HAL", "HALSimulation", "TestSupport"]),
-        .testTarget(name: "BoardSupportTests", dependencies: ["HAL", "HALSimulation", "BoardSupport"]),
+        .testTarget(
+            name: "BoardSupportTests", dependencies: ["HAL", "HALSimulation", "BoardSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "PeripheralsTests", dependencies: ["HAL", "HALSimulation", "Peripherals"]),
         .testTarget(name: "CameraProtocolsTests", dependencies: ["CameraProtocols"]),
         .testTarget(name: "JPEGTests", dependencies: ["JPEG", "TestSupport"]),

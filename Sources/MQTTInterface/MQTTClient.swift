@@ -66,62 +66,62 @@ public final class MQTTClient: @unchecked Sendable {
     /// Makes the client (nothing is sent before ``start()``); throws for settings libmosquitto
     /// refuses (TLS files it cannot read, an invalid will).
     public init(_ connection: MQTTConnection, callbacks: MQTTCallbacks = MQTTCallbacks()) throws(MQTTError) {
-        guard Mosquitto.initialized else { throw MQTTError(call: "mosquitto_lib_init", code: -1, message: "failed") }
+        try Mosquitto.initialize()
         self.connection = connection
         self.callbacks = Mutex(callbacks)
-        guard let handle = mosquitto_new(connection.clientID, true, nil) else {
+        guard let handle = vigil_mosquitto_new(connection.clientID, true, nil) else {
             throw MQTTError(call: "mosquitto_new", code: Int32(errno), message: String(cString: strerror(errno)))
         }
         self.handle = handle
         do {
             try configure()
         } catch {
-            mosquitto_destroy(handle)
+            vigil_mosquitto_destroy(handle)
             throw error
         }
     }
 
     deinit {
-        mosquitto_destroy(handle)
+        vigil_mosquitto_destroy(handle)
     }
 
     private func configure() throws(MQTTError) {
-        mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
+        vigil_mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
         let version = connection.protocolVersion5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
         try Mosquitto.call("mosquitto_int_option(PROTOCOL_VERSION)") {
-            mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, Int32(truncatingIfNeeded: version))
+            vigil_mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, Int32(truncatingIfNeeded: version))
         }
         if let username = connection.username {
-            try Mosquitto.call("mosquitto_username_pw_set") { mosquitto_username_pw_set(handle, username, connection.password) }
+            try Mosquitto.call("mosquitto_username_pw_set") { vigil_mosquitto_username_pw_set(handle, username, connection.password) }
         }
         if let topic = connection.willTopic {
             let payload = Array(connection.willPayload.utf8)
             try Mosquitto.call("mosquitto_will_set") {
-                mosquitto_will_set(handle, topic, Int32(payload.count), payload, 1, true)
+                vigil_mosquitto_will_set(handle, topic, Int32(payload.count), payload, 1, true)
             }
         }
         if connection.tls {
             if let caFile = connection.caFile {
-                try Mosquitto.call("mosquitto_tls_set(\(caFile))") { mosquitto_tls_set(handle, caFile, nil, nil, nil, nil) }
+                try Mosquitto.call("mosquitto_tls_set(\(caFile))") { vigil_mosquitto_tls_set(handle, caFile, nil, nil, nil, nil) }
             } else {
-                try Mosquitto.call("mosquitto_int_option(TLS_USE_OS_CERTS)") { mosquitto_int_option(handle, MOSQ_OPT_TLS_USE_OS_CERTS, 1) }
+                try Mosquitto.call("mosquitto_int_option(TLS_USE_OS_CERTS)") { vigil_mosquitto_int_option(handle, MOSQ_OPT_TLS_USE_OS_CERTS, 1) }
             }
         }
         try Mosquitto.call("mosquitto_reconnect_delay_set") {
-            mosquitto_reconnect_delay_set(handle, connection.reconnectDelay, connection.reconnectDelayMax, true)
+            vigil_mosquitto_reconnect_delay_set(handle, connection.reconnectDelay, connection.reconnectDelayMax, true)
         }
-        mosquitto_connect_callback_set(handle) { _, context, code in
+        vigil_mosquitto_connect_callback_set(handle) { _, context, code in
             MQTTClient.from(context)?.callbacks.withLock { $0 }.connected(code, Mosquitto.connackDescription(code))
             if code == 0 { MQTTClient.from(context)?.state.withLock { $0.connected = true } }
         }
-        mosquitto_disconnect_callback_set(handle) { _, context, code in
+        vigil_mosquitto_disconnect_callback_set(handle) { _, context, code in
             MQTTClient.from(context)?.state.withLock { $0.connected = false }
             MQTTClient.from(context)?.callbacks.withLock { $0 }.disconnected(code)
         }
-        mosquitto_publish_callback_set(handle) { _, context, messageID in
+        vigil_mosquitto_publish_callback_set(handle) { _, context, messageID in
             MQTTClient.from(context)?.callbacks.withLock { $0 }.published(messageID)
         }
-        mosquitto_message_callback_set(handle) { _, context, message in
+        vigil_mosquitto_message_callback_set(handle) { _, context, message in
             guard let client = MQTTClient.from(context), let message = message?.pointee, let topic = message.topic else { return }
             let count = Int(max(0, message.payloadlen))
             let payload = message.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: count)) } ?? []
@@ -146,9 +146,9 @@ public final class MQTTClient: @unchecked Sendable {
         guard (1...65535).contains(connection.port) else {
             throw MQTTError(call: "mosquitto_connect_async", code: Mosquitto.code(MOSQ_ERR_INVAL), message: "port \(connection.port) is out of range")
         }
-        try Mosquitto.call("mosquitto_loop_start") { mosquitto_loop_start(handle) }
+        try Mosquitto.call("mosquitto_loop_start") { vigil_mosquitto_loop_start(handle) }
         state.withLock { $0.started = true }
-        let result = mosquitto_connect_async(handle, connection.host, Int32(connection.port), connection.keepAliveSeconds)
+        let result = vigil_mosquitto_connect_async(handle, connection.host, Int32(connection.port), connection.keepAliveSeconds)
         if result == Mosquitto.code(MOSQ_ERR_INVAL) { throw Mosquitto.error("mosquitto_connect_async(\(connection.host):\(connection.port))", result) }
         // Any other failure (refused, unreachable) is retried by the network thread.
         lastConnectError.withLock { $0 = result == Mosquitto.success ? nil : Mosquitto.error("mosquitto_connect_async(\(connection.host):\(connection.port))", result) }
@@ -167,7 +167,7 @@ public final class MQTTClient: @unchecked Sendable {
         }
         var messageID: Int32 = 0
         let result = payload.withUnsafeBytes { bytes in
-            mosquitto_publish(handle, &messageID, topic, Int32(bytes.count), bytes.baseAddress, qos, retain)
+            vigil_mosquitto_publish(handle, &messageID, topic, Int32(bytes.count), bytes.baseAddress, qos, retain)
         }
         if result == Mosquitto.noConnection { return qos > 0 ? messageID : nil }
         guard result == Mosquitto.success else { throw Mosquitto.error("mosquitto_publish(\(topic))", result) }
@@ -183,7 +183,7 @@ public final class MQTTClient: @unchecked Sendable {
     /// Subscribes to `pattern` (wildcards allowed). Say it again after each reconnect: the
     /// session is clean.
     public func subscribe(_ pattern: String, qos: Int32 = 1) throws(MQTTError) {
-        try Mosquitto.call("mosquitto_subscribe(\(pattern))") { mosquitto_subscribe(handle, nil, pattern, qos) }
+        try Mosquitto.call("mosquitto_subscribe(\(pattern))") { vigil_mosquitto_subscribe(handle, nil, pattern, qos) }
     }
 
     /// Disconnects (the broker then does not send the last will) and ends the network thread,
@@ -196,8 +196,8 @@ public final class MQTTClient: @unchecked Sendable {
         guard started else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let thread = Thread { [self] in
-                mosquitto_disconnect(handle)
-                mosquitto_loop_stop(handle, false)
+                vigil_mosquitto_disconnect(handle)
+                vigil_mosquitto_loop_stop(handle, false)
                 continuation.resume()
             }
             thread.name = "mqtt-stop"

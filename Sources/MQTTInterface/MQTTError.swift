@@ -19,8 +19,24 @@ public struct MQTTError: Error, CustomStringConvertible, Sendable {
 
 /// The one place libmosquitto's return codes become ``MQTTError``s.
 enum Mosquitto {
-    /// `mosquitto_lib_init`, run once in the process before the first client.
-    static let initialized: Bool = { mosquitto_lib_init() == success }()
+    /// libmosquitto loaded (with dlopen: it maps OpenSSL, which a node without MQTT does not
+    /// need) and `mosquitto_lib_init` run, once in the process before the first client.
+    private static let initialized: Result<Void, MQTTError> = {
+        var buffer = [CChar](repeating: 0, count: 512)
+        let count = buffer.count
+        let status = buffer.withUnsafeMutableBufferPointer { vigil_mosquitto_load($0.baseAddress, count) }
+        guard status == 0 else {
+            let message = buffer.withUnsafeBufferPointer { $0.baseAddress.map { String(cString: $0) } ?? "unknown error" }
+            return .failure(MQTTError(
+                call: message.hasPrefix("dlsym") ? "dlsym" : "dlopen", code: -1,
+                message: "libmosquitto could not be loaded: \(message)"))
+        }
+        let result = vigil_mosquitto_lib_init()
+        return result == success ? .success(()) : .failure(error("mosquitto_lib_init", result))
+    }()
+
+    /// Loads and initializes libmosquitto on the first call; throws what went wrong then.
+    static func initialize() throws(MQTTError) { try initialized.get() }
 
     static let success = code(MOSQ_ERR_SUCCESS)
     static let noConnection = code(MOSQ_ERR_NO_CONN)
@@ -36,12 +52,12 @@ enum Mosquitto {
     static func error(_ name: String, _ result: Int32) -> MQTTError {
         let message =
             result == code(MOSQ_ERR_ERRNO)
-            ? String(cString: strerror(errno)) : String(cString: mosquitto_strerror(result))
+            ? String(cString: strerror(errno)) : String(cString: vigil_mosquitto_strerror(result))
         return MQTTError(call: name, code: result, message: message)
     }
 
     /// What a broker's CONNACK code means (`mosquitto_connack_string`, or the MQTT 5 reason).
     static func connackDescription(_ code: Int32) -> String {
-        String(cString: mosquitto_connack_string(code))
+        String(cString: vigil_mosquitto_connack_string(code))
     }
 }

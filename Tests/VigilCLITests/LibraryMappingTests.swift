@@ -3,7 +3,8 @@ import TestSupport
 import Testing
 
 /// What a running recorder maps: the movie writer is libmatroska's, and libavformat (with the
-/// dozens of shared objects Debian's FFmpeg pulls in) is loaded only to read or repair a movie.
+/// dozens of shared objects Debian's FFmpeg pulls in) is loaded only to read or repair a movie;
+/// libmosquitto (with OpenSSL) only when MQTT is configured.
 @Suite(.serialized) struct LibraryMappingTests {
     /// The object files mapped into process `pid`.
     static func mappedObjects(of pid: Int32) throws -> Set<String> {
@@ -17,7 +18,7 @@ import Testing
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/maps"), "needs /proc (Linux)"))
-    func aRecorderWritingMoviesMapsNoFFmpeg() async throws {
+    func aRecorderWritingMoviesMapsNoFFmpegAndWithoutMQTTNoOpenSSL() async throws {
         let root = NSTemporaryDirectory() + "vigil-mapping-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -34,5 +35,8 @@ import Testing
         #expect(objects.contains { $0.contains("libmatroska") }, "the writer's library: \(objects.sorted())")
         let ffmpeg = objects.filter { $0.contains("libavformat") || $0.contains("libavcodec") || $0.contains("libavutil") }
         #expect(ffmpeg.isEmpty, "mapped: \(ffmpeg.sorted())")
+        // No `mqtt:`: libmosquitto, and the OpenSSL it pulls in, are not loaded.
+        let mqtt = objects.filter { $0.contains("libmosquitto") || $0.contains("libssl") || $0.contains("libcrypto") }
+        #expect(mqtt.isEmpty, "mapped: \(mqtt.sorted())")
     }
 }

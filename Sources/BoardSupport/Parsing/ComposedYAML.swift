@@ -56,7 +56,9 @@ package struct ComposedYAML {
             }
         }
         do {
-            root = try Yams.compose(yaml: text)
+            // Resolver.basic: the default one compiles seven NSRegularExpressions (ICU); plain
+            // scalars get the same tags from PlainScalarTags.
+            root = try Yams.compose(yaml: text, .basic).map(PlainScalarTags.resolved)
         } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
             // A key the scan could not rename (quoted with escapes, an alias): reported where Yams found it.
             diagnostics.append(BoardDiagnostic(

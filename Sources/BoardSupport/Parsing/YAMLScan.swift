@@ -76,7 +76,8 @@ struct YAMLScan {
                 literalNodes += 1
                 let scalar = event.data.scalar
                 let text = Self.string(scalar.value, length: scalar.length)
-                let tag = scalar.tag.map { Tag(Tag.Name(rawValue: Self.string($0)), .default, .default) } ?? Tag(.implicit, .default, .default)
+                // Keys compare as Yams' composer compares them, with Resolver.basic (ComposedYAML).
+                let tag = scalar.tag.map { Tag(Tag.Name(rawValue: Self.string($0)), .basic, .default) } ?? Tag(.implicit, .basic, .default)
                 let style = Node.Scalar.Style(rawValue: scalar.style.rawValue) ?? .any
                 if let anchor = scalar.anchor { anchors[Self.string(anchor)] = 1 }
                 finish(size: 1, key: Node.scalar(Node.Scalar(text, tag, style)), text: text, mark: mark)

@@ -1,4 +1,0 @@
-#ifndef VIGIL_CMOSQUITTO_SHIM_H
-#define VIGIL_CMOSQUITTO_SHIM_H
-#include <mosquitto.h>
-#endif
