@@ -60,20 +60,8 @@ extension HTTPSuites {
             // A client that connects and sends nothing: the server closes the connection.
             let port = rig.port
             let (closed, waited) = try await onThreadOfItsOwn { () throws -> (Bool, Duration) in
-                let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                let descriptor = try connectToLoopback(port: port, receiveTimeout: 15)
                 defer { close(descriptor) }
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = in_port_t(UInt16(port).bigEndian)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                let connected = withUnsafePointer(to: &address) { pointer in
-                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
-                guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-                var timeout = timeval(tv_sec: 15, tv_usec: 0)
-                setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                 let started = ContinuousClock.now
                 var byte: UInt8 = 0
                 let count = recv(descriptor, &byte, 1, 0)
