@@ -4,6 +4,11 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#define VIGIL_STRING(x) #x
+// The soname opened: Tools/package reads VIGIL_SONAME from every loader.c for the package's Depends.
+// libmosquitto's soname major (1) is not its version's (LIBMOSQUITTO_MAJOR is 2).
+#define VIGIL_SONAME(name, major) "lib" name ".so." VIGIL_STRING(major)
+
 // name, result, parameters, arguments, what the twin returns while the library is not loaded.
 #define VIGIL_MOSQUITTO_FUNCTIONS(X)                                                                            \
     X(mosquitto_lib_init, int, (void), (), MOSQ_ERR_NOT_SUPPORTED)                                              \
@@ -50,7 +55,7 @@ static int loaded = 0;
 static char failure[512];
 
 static void load(void) {
-    void *library = dlopen("libmosquitto.so.1", RTLD_NOW | RTLD_LOCAL);
+    void *library = dlopen(VIGIL_SONAME("mosquitto", 1), RTLD_NOW | RTLD_LOCAL);
     if (!library) {
         const char *text = dlerror();
         snprintf(failure, sizeof failure, "dlopen: %s", text ? text : "unknown error");
