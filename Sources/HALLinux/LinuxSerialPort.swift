@@ -33,8 +33,9 @@ public final class LinuxSerialPort: SerialPort, Sendable {
         case termios
     }
 
-    /// The least wire time of missing bytes that a read sleeps for instead of polling.
-    public static let shortestSleep = Duration.milliseconds(20)
+    /// The least wire time of missing bytes that a read sleeps for instead of polling: less
+    /// than this is as soon there as a wake-up on its arrival.
+    public static let shortestSleep = Duration.milliseconds(1)
 
     /// The path the port was opened with.
     public let name: String
@@ -80,12 +81,15 @@ public final class LinuxSerialPort: SerialPort, Sendable {
     }
 
     /// Waits (polling the descriptor) for the first byte, then, while fewer than `minCount`
-    /// have come and the rest take at least ``shortestSleep`` on the wire, sleeps until they
-    /// are due at the configured baud rate and reads what is there: one wake-up and one `read`
-    /// for a batch of bytes, not one for each piece the device hands over. The last few
-    /// milliseconds' worth are polled for, so that a reply's end is not overslept. Returns what
-    /// has come once the deadline passes, or once the line paused (a sleep brought nothing
-    /// new, or nothing came for twice the missing bytes' wire time).
+    /// have come, sleeps until the rest are due at the configured baud rate and reads what is
+    /// there: one wake-up and one `read` for a batch of bytes, not one for each piece the
+    /// device hands over. The rest are due no sooner than their wire time from now, nor than
+    /// `minCount` bytes' wire time from the first byte's arrival when the read saw it arrive
+    /// (a device that hands over bytes in bursts gives the first ones early). Returns what
+    /// has come once the deadline passes, or once the bytes due have not all come when a
+    /// sleep ends (the caller, which loops, takes the rest with its next read), or once the
+    /// line paused (nothing came for twice the missing bytes' wire time, when so few are
+    /// missing that they are polled for: less than ``shortestSleep`` of them).
     public func read(atLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
         guard maxCount > 0 else {
             throw HALError(
@@ -94,9 +98,12 @@ public final class LinuxSerialPort: SerialPort, Sendable {
         let wanted = min(max(minCount, 1), maxCount)
         return try await waiter.run { scope throws(HALError) in
             let clock = SystemClock()
+            let configuration = self.configuration
             var received: [UInt8] = []
-            var slept = false
             var hungUp = false
+            // When the read saw its first byte arrive, if it waited for it.
+            var waitedForFirst = false
+            var firstArrival: MonotonicInstant?
             while true {
                 let bytes = try self.withDevice("read") { device throws(HALError) in
                     try device.readAvailable(upTo: maxCount - received.count)
@@ -105,14 +112,16 @@ public final class LinuxSerialPort: SerialPort, Sendable {
                     throw HALError(.disconnected, operation: "read", target: self.name, message: "the device hung up")
                 }
                 if received.isEmpty { received = bytes } else { received.append(contentsOf: bytes) }
-                if received.count >= wanted || (slept && bytes.isEmpty && !received.isEmpty) { return received }
+                if received.count >= wanted { return received }
                 let now = clock.now
                 guard now < deadline else { return received }
-                let remaining = self.configuration.wireTime(forBytes: wanted - received.count)
-                if received.isEmpty || remaining < Self.shortestSleep {
-                    // Nothing yet, or little to come: woken as input arrives (a sleep would
-                    // oversleep bytes a device hands over in bursts). Partial data goes back
-                    // once the line has been quiet for twice the missing bytes' time.
+                if waitedForFirst && firstArrival == nil && !received.isEmpty { firstArrival = now }
+                var due = now.advanced(by: configuration.wireTime(forBytes: wanted - received.count))
+                if let firstArrival { due = max(due, firstArrival.advanced(by: configuration.wireTime(forBytes: wanted - 1))) }
+                if received.isEmpty || now.duration(to: due) < Self.shortestSleep {
+                    // Nothing yet, or little to come: woken as input arrives. Partial data
+                    // goes back once the line has been quiet for twice the missing bytes' time.
+                    let remaining = now.duration(to: due)
                     let limit = received.isEmpty ? deadline : min(deadline, now.advanced(by: remaining * 2 + .milliseconds(2)))
                     let descriptor = try self.withDevice("read") { $0.descriptor }
                     let watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
@@ -122,11 +131,16 @@ public final class LinuxSerialPort: SerialPort, Sendable {
                     case .interrupted:
                         continue
                     case .ready(let polled):
+                        if received.isEmpty { waitedForFirst = true }
                         hungUp = polled.contains { $0.revents & Int16(POLLHUP | POLLERR) != 0 }
                     }
                 } else {
-                    try scope.sleepPrecisely(until: min(now.advanced(by: remaining), deadline), operation: "read", target: self.name)
-                    slept = true
+                    try scope.sleep(until: min(due, deadline), operation: "read", target: self.name)
+                    let rest = try self.withDevice("read") { device throws(HALError) in
+                        try device.readAvailable(upTo: maxCount - received.count)
+                    }
+                    received.append(contentsOf: rest)
+                    return received
                 }
             }
         }
