@@ -244,6 +244,11 @@ public final class Recorder: Sendable {
         }
     }
 
+    /// What the status LED shows for the cameras' states: the worst of them.
+    static func statusLEDPattern(for states: [RecorderStatus.State]) -> BlinkPattern {
+        states.contains(.cameraLost) ? .cameraLost : states.contains(.recording) ? .recording : states.contains(.idle) ? .idle : .off
+    }
+
     /// How often the outputs follow the recorder's state.
     static let outputInterval = Duration.milliseconds(250)
 
@@ -251,6 +256,11 @@ public final class Recorder: Sendable {
     /// shows the worst of the cameras' states, the illuminator takes the darkest camera's
     /// brightness.
     private func driveOutputs() async {
+        guard outputs.statusLED != nil || outputs.illuminator != nil else {
+            // Nothing to drive: the status shows the pattern as the cameras' states change.
+            status.showStatusLEDPattern()
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             if let led = outputs.statusLED {
                 group.addTask { await self.report("status LED") { () throws(HALError) in try await led.run() } }
@@ -262,10 +272,7 @@ public final class Recorder: Sendable {
                 var lastBrightness: [String: Double] = [:]
                 while !Task.isCancelled {
                     let current = self.status.current
-                    let states = current.cameras.map(\.state)
-                    let pattern: BlinkPattern =
-                        states.contains(.cameraLost) ? .cameraLost : states.contains(.recording) ? .recording
-                        : states.contains(.idle) ? .idle : .off
+                    let pattern = Self.statusLEDPattern(for: current.cameras.map(\.state))
                     if let led = self.outputs.statusLED { led.setPattern(pattern) }
                     if let illuminator = self.outputs.illuminator {
                         let readings = Dictionary(uniqueKeysWithValues: current.cameras.compactMap { camera in camera.brightness.map { (camera.name, $0) } })
