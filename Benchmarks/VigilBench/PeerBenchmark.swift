@@ -24,9 +24,9 @@ struct PeerBenchmark: BenchSection {
             detection on. Every 5 s for --seconds each process's CPU (utime + stime of it and \
             its children, /proc/PID/stat), VmRSS and VmHWM (/proc/PID/status), PSS \
             (/proc/PID/smaps_rollup) and RssAnon are read; figures are over the window after a \
-            warm-up, memory at its end. The emulator is a process of its own, not counted; \
-            vigil's frames are those the emulator served (counted from its --trace), so that \
-            neither program is asked anything during the window.
+            warm-up, memory at its end. The emulator is a process of its own, not counted. \
+            Motion is paced by the frames the emulator begins to serve (from its --trace), so \
+            that the recorder is asked for its frame count only at the window's start and end.
             """)
 
     @OptionGroup var common: SectionOptions
@@ -119,13 +119,14 @@ struct PeerBenchmark: BenchSection {
         guard dimensions.count == 2 else { throw ValidationError("size \(size)") }
         let tag = "\(camera)-\(baud)"
         // The emulator's scene is 'street' with seed 1 by default, as the server's below.
-        // Traced, so that vigil's frames are counted from the frames the emulator serves rather
-        // than by asking the recorder (a status request costs it about half a millisecond, as
-        // much as a frame, and motion is asked nothing).
+        // Traced, so that motion is paced by the frames the emulator begins to serve rather than
+        // by asking the recorder four times a second (a status request costs it about half a
+        // millisecond, as much as a frame, and motion is asked nothing). The window's frames
+        // are the recorder's own count, asked at its start and end only.
         let (emulator, ports) = try await workspace.emulator(camera, baud: baud, size: size, trace: true, name: "emulate-\(tag)")
         defer { emulator.stop() }
         let link = ports[0]
-        let served = ServedFrames(trace: emulator.errorPath, marker: camera == "vc0706" ? "bytes of frame data" : "<- GET PICTURE")
+        let served = ServedFrames(trace: emulator.errorPath, marker: camera == "vc0706" ? "bytes of frame data from 0" : "<- GET PICTURE")
 
         let storage = workspace.path("storage-\(tag)")
         try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
@@ -201,7 +202,7 @@ struct PeerBenchmark: BenchSection {
         let started = clock.now
         let vigilBefore = try ProcessFigures.read(pid: recorder.pid)
         let motionBefore = try ProcessFigures.read(pid: peer.pid)
-        let vigilFramesBefore = try served.count()
+        let vigilFramesBefore = try Self.vigilFrames(storage)
         let motionFramesBefore = server.figures.sent
         var vigilLast = vigilBefore
         var motionLast = motionBefore
@@ -215,7 +216,7 @@ struct PeerBenchmark: BenchSection {
             samples += 1
         }
         let elapsed = (clock.now - started).seconds
-        let vigilFrames = try served.count() - vigilFramesBefore
+        let vigilFrames = try Self.vigilFrames(storage) - vigilFramesBefore
         let motionFrames = server.figures.sent - motionFramesBefore
         pacing.cancel()
         let vigil = Self.program(frames: vigilFrames, seconds: elapsed, before: vigilBefore, after: vigilLast, movies: Self.movies(in: storage))
@@ -316,8 +317,8 @@ struct PeerBenchmark: BenchSection {
     static let rssTargetMB = 20.0
 }
 
-/// The frames an emulator has served, counted from its trace (`vigil emulate --trace`): the
-/// lines holding `marker`, one a frame. The log is read from where the last count stopped.
+/// The frames an emulator has begun to serve, counted from its trace (`vigil emulate --trace`):
+/// the lines holding `marker`, one a frame (a transfer retried from its start counts again). The log is read from where the last count stopped.
 final class ServedFrames: Sendable {
     private let trace: String
     private let marker: [UInt8]
