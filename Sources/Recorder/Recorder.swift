@@ -122,6 +122,9 @@ public final class Recorder: Sendable {
             group.addTask { await self.housekeeping() }
             if outputs.statusLED != nil || outputs.illuminator != nil {
                 group.addTask { await self.driveOutputs() }
+            } else {
+                // No outputs loop: the status shows the pattern as the cameras' states change.
+                status.showStatusLEDPattern()
             }
             // Cameras added while recording; the stream ends when this task is cancelled.
             for await (camera, removal) in additions {
@@ -256,11 +259,6 @@ public final class Recorder: Sendable {
     /// shows the worst of the cameras' states, the illuminator takes the darkest camera's
     /// brightness.
     private func driveOutputs() async {
-        guard outputs.statusLED != nil || outputs.illuminator != nil else {
-            // Nothing to drive: the status shows the pattern as the cameras' states change.
-            status.showStatusLEDPattern()
-            return
-        }
         await withTaskGroup(of: Void.self) { group in
             if let led = outputs.statusLED {
                 group.addTask { await self.report("status LED") { () throws(HALError) in try await led.run() } }
