@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "SystemCalls", dependencies: ["HAL"]),
         // The one file-system layer: atomic, durable publishing, typed errno, free space.
         .target(name: "Files", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "HALLinux", dependencies: ["HAL", "SystemCalls", "Files", "CGPIOD", "CSerialPort"]),
+        .target(name: "HALLinux", dependencies: ["HAL", "SystemCalls", "Files", "CGPIOD", "CSerialPort", "CPosix"]),
         .target(name: "HALSimulation", dependencies: ["HAL", "SystemCalls", "CPosix"]),
         .target(name: "BoardSupport", dependencies: ["HAL", .product(name: "Yams", package: "Yams")]),
         .target(name: "Peripherals", dependencies: ["HAL"]),

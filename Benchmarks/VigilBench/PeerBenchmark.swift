@@ -3,6 +3,7 @@ import Foundation
 import HAL
 import Node
 import Scenes
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +24,9 @@ struct PeerBenchmark: BenchSection {
             detection on. Every 5 s for --seconds each process's CPU (utime + stime of it and \
             its children, /proc/PID/stat), VmRSS and VmHWM (/proc/PID/status), PSS \
             (/proc/PID/smaps_rollup) and RssAnon are read; figures are over the window after a \
-            warm-up, memory at its end. The emulator is a process of its own, not counted.
+            warm-up, memory at its end. The emulator is a process of its own, not counted. \
+            Motion is paced by the frames the emulator begins to serve (from its --trace), so \
+            that the recorder is asked for its frame count only at the window's start and end.
             """)
 
     @OptionGroup var common: SectionOptions
@@ -116,9 +119,14 @@ struct PeerBenchmark: BenchSection {
         guard dimensions.count == 2 else { throw ValidationError("size \(size)") }
         let tag = "\(camera)-\(baud)"
         // The emulator's scene is 'street' with seed 1 by default, as the server's below.
-        let (emulator, ports) = try await workspace.emulator(camera, baud: baud, size: size, name: "emulate-\(tag)")
+        // Traced, so that motion is paced by the frames the emulator begins to serve rather than
+        // by asking the recorder four times a second (a status request costs it about half a
+        // millisecond, as much as a frame, and motion is asked nothing). The window's frames
+        // are the recorder's own count, asked at its start and end only.
+        let (emulator, ports) = try await workspace.emulator(camera, baud: baud, size: size, trace: true, name: "emulate-\(tag)")
         defer { emulator.stop() }
         let link = ports[0]
+        let served = ServedFrames(trace: emulator.errorPath, marker: camera == "vc0706" ? "bytes of frame data from 0" : "<- GET PICTURE")
 
         let storage = workspace.path("storage-\(tag)")
         try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
@@ -174,14 +182,14 @@ struct PeerBenchmark: BenchSection {
             """, to: "motion-\(tag).conf")
         // Frames go to motion as vigil captures them; the first few at once, as ffmpeg probes
         // the stream before motion starts (probesize: on two frames, not ffmpeg's 5 MB of them).
-        let vigilAtStart = try Self.vigilFrames(storage)
+        let vigilAtStart = try served.count()
         server.allow(upTo: 3)
         let peer = try ChildProcess(motion, ["-n", "-c", motionConfiguration], name: "motion-\(tag)", folder: workspace.folder)
         defer { peer.stop() }
 
         let pacing = Task {
             while !Task.isCancelled {
-                if let frames = try? Self.vigilFrames(storage) { server.allow(upTo: 3 + frames - vigilAtStart) }
+                if let frames = try? served.count() { server.allow(upTo: 3 + frames - vigilAtStart) }
                 try await Task.sleep(for: .milliseconds(250))
             }
         }
@@ -307,4 +315,32 @@ struct PeerBenchmark: BenchSection {
     /// Issue #22's targets: the recorder's CPU per frame at most half of motion's, its VmRSS at most 20 MB.
     static let cpuRatioTarget = 0.5
     static let rssTargetMB = 20.0
+}
+
+/// The frames an emulator has begun to serve, counted from its trace (`vigil emulate --trace`):
+/// the lines holding `marker`, one a frame (a transfer retried from its start counts again). The log is read from where the last count stopped.
+final class ServedFrames: Sendable {
+    private let trace: String
+    private let marker: [UInt8]
+    private let state = Mutex<(offset: UInt64, count: Int, partial: [UInt8])>((0, 0, []))
+
+    init(trace: String, marker: String) {
+        self.trace = trace
+        self.marker = Array(marker.utf8)
+    }
+
+    /// The frames served so far.
+    func count() throws -> Int {
+        try state.withLock { state in
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: trace))
+            defer { try? handle.close() }
+            try handle.seek(toOffset: state.offset)
+            let data = try handle.readToEnd() ?? Data()
+            state.offset += UInt64(data.count)
+            var lines = (state.partial + data).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            state.partial = Array(lines.removeLast())
+            state.count += lines.filter { line in line.firstRange(of: marker) != nil }.count
+            return state.count
+        }
+    }
 }

@@ -32,10 +32,11 @@ extension Workspace {
     }
 
     /// Starts `vigil emulate` with `count` cameras and returns it with their pty paths.
-    func emulator(_ model: String, count: Int = 1, baud: Int, size: String? = nil, name: String) async throws -> (ChildProcess, [String]) {
+    func emulator(_ model: String, count: Int = 1, baud: Int, size: String? = nil, trace: Bool = false, name: String) async throws -> (ChildProcess, [String]) {
         let link = path(name + ".pty")
         var arguments = ["emulate", "--camera", model, "--count", "\(count)", "--baud", "\(baud)", "--link", link]
         if let size, model == "vc0706" { arguments += ["--size", size] }
+        if trace { arguments.append("--trace") }
         let process = try ChildProcess(vigil, arguments, name: name, folder: folder)
         let paths = count == 1 ? [link] : (0..<count).map { "\(link)\($0)" }
         do {

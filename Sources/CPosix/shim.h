@@ -41,4 +41,17 @@ static inline int vigil_get_peer_credentials(int fd, struct vigil_peer_credentia
     unsigned int length = sizeof(*peer);
     return getsockopt(fd, 1 /* SOL_SOCKET */, 17 /* SO_PEERCRED on x86, arm and arm64 Linux */, peer, &length);
 }
+
+// ppoll, which Swift's Glibc module hides behind _GNU_SOURCE: poll with a timeout in
+// nanoseconds, so that a wait ends when it is due rather than at the next whole millisecond.
+#include <poll.h>
+#include <time.h>
+extern int ppoll(struct pollfd *fds, nfds_t count, const struct timespec *timeout, const void *signals);
+
+/// `poll` on `fds` for at most `nanoseconds` (forever if negative); as `poll`, -1 and errno on failure.
+static inline int vigil_poll_nanoseconds(struct pollfd *fds, nfds_t count, long long nanoseconds) {
+    if (nanoseconds < 0) return ppoll(fds, count, NULL, NULL);
+    struct timespec timeout = { (time_t)(nanoseconds / 1000000000LL), (long)(nanoseconds % 1000000000LL) };
+    return ppoll(fds, count, &timeout, NULL);
+}
 #endif

@@ -9,15 +9,18 @@ struct CameraRead {
     /// The most bytes a resync or power cycle throws away waiting for the line to go quiet.
     static let discardBudget = 128 * 1024
 
-    /// The most wire time one batched read waits for (see ``SerialPort/receive(_:until:expecting:)``).
-    static let batchTime = Duration.milliseconds(100)
+    /// The most wire time one batched read waits for (see ``SerialPort/receive(_:until:expecting:)``):
+    /// each batch is a wake-up, so few of them a second (a VC0706 frame at 115200 baud is some
+    /// ten), and still well within a transfer's stall timeout.
+    static let batchTime = Duration.milliseconds(batchMilliseconds)
+    private static let batchMilliseconds = 300
     /// The most bytes one batched read waits for, whatever the baud: well within what a
     /// tty's input buffer holds, so the sender never waits for room.
     static let batchBytes = 4096
 
     /// How many bytes one batched read at `configuration` may wait for (at least 1).
     static func batchLimit(_ configuration: SerialConfiguration) -> Int {
-        let perBatch = configuration.baudRate / max(configuration.bitsPerCharacter, 1) / 10
+        let perBatch = configuration.baudRate / max(configuration.bitsPerCharacter, 1) * batchMilliseconds / 1000
         return max(1, min(perBatch, batchBytes))
     }
 

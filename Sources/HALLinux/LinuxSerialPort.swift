@@ -33,8 +33,9 @@ public final class LinuxSerialPort: SerialPort, Sendable {
         case termios
     }
 
-    /// The least wire time of missing bytes that a read sleeps for instead of polling.
-    public static let shortestSleep = Duration.milliseconds(20)
+    /// The least wire time of missing bytes that a read sleeps for instead of polling: less
+    /// than this is as soon there as a wake-up on its arrival.
+    public static let shortestSleep = Duration.milliseconds(1)
 
     /// The path the port was opened with.
     public let name: String
@@ -42,6 +43,9 @@ public final class LinuxSerialPort: SerialPort, Sendable {
     public let driver: Driver
     private let state: Mutex<State>
     private let waiter: DescriptorWaiter
+    private let wakeUps = Atomic<Int>(0)
+    /// How late (nanoseconds) recent sleeps until bytes were due ended, on average.
+    private let recentLateness = Atomic<Int64>(0)
 
     private struct State {
         var device: (any SerialDevice)?
@@ -80,12 +84,18 @@ public final class LinuxSerialPort: SerialPort, Sendable {
     }
 
     /// Waits (polling the descriptor) for the first byte, then, while fewer than `minCount`
-    /// have come and the rest take at least ``shortestSleep`` on the wire, sleeps until they
-    /// are due at the configured baud rate and reads what is there: one wake-up and one `read`
-    /// for a batch of bytes, not one for each piece the device hands over. The last few
-    /// milliseconds' worth are polled for, so that a reply's end is not overslept. Returns what
-    /// has come once the deadline passes, or once the line paused (a sleep brought nothing
-    /// new, or nothing came for twice the missing bytes' wire time).
+    /// have come, sleeps until the rest are due at the configured baud rate and reads what is
+    /// there: one wake-up and one `read` for a batch of bytes, not one for each piece the
+    /// device hands over. The rest are due no sooner than their wire time from now, nor than
+    /// `minCount` bytes' wire time from the first byte's arrival when the read saw it arrive
+    /// (a device that hands over bytes in bursts gives the first ones early). The sleep ends
+    /// a margin before that (a few bytes' wire time and twice the port's recent wake-up
+    /// lateness), so that a burst that came early is not overslept; a tail still missing then
+    /// is waited for as it arrives, until a margin past its due time. Returns what has come
+    /// once the deadline passes, or once the bytes due have not all come by that wait's end
+    /// (the caller, which loops, takes the rest with its next read), or once the
+    /// line paused (nothing came for twice the missing bytes' wire time, when so few are
+    /// missing that they are polled for: less than ``shortestSleep`` of them).
     public func read(atLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
         guard maxCount > 0 else {
             throw HALError(
@@ -94,9 +104,12 @@ public final class LinuxSerialPort: SerialPort, Sendable {
         let wanted = min(max(minCount, 1), maxCount)
         return try await waiter.run { scope throws(HALError) in
             let clock = SystemClock()
+            let configuration = self.configuration
             var received: [UInt8] = []
-            var slept = false
             var hungUp = false
+            // When the last byte is due as reckoned when the first ones came, if the read waited for them.
+            var waitedForFirst = false
+            var firstArrival: MonotonicInstant?
             while true {
                 let bytes = try self.withDevice("read") { device throws(HALError) in
                     try device.readAvailable(upTo: maxCount - received.count)
@@ -105,14 +118,19 @@ public final class LinuxSerialPort: SerialPort, Sendable {
                     throw HALError(.disconnected, operation: "read", target: self.name, message: "the device hung up")
                 }
                 if received.isEmpty { received = bytes } else { received.append(contentsOf: bytes) }
-                if received.count >= wanted || (slept && bytes.isEmpty && !received.isEmpty) { return received }
+                if received.count >= wanted { return received }
                 let now = clock.now
                 guard now < deadline else { return received }
-                let remaining = self.configuration.wireTime(forBytes: wanted - received.count)
-                if received.isEmpty || remaining < Self.shortestSleep {
-                    // Nothing yet, or little to come: woken as input arrives (a sleep would
-                    // oversleep bytes a device hands over in bursts). Partial data goes back
-                    // once the line has been quiet for twice the missing bytes' time.
+                if waitedForFirst && firstArrival == nil && !received.isEmpty {
+                    // What the first wake-up found came no later than now: the rest follow at the baud.
+                    firstArrival = now.advanced(by: configuration.wireTime(forBytes: wanted - received.count))
+                }
+                var due = now.advanced(by: configuration.wireTime(forBytes: wanted - received.count))
+                if let firstArrival { due = max(due, firstArrival) }
+                if received.isEmpty || now.duration(to: due) < Self.shortestSleep {
+                    // Nothing yet, or little to come: woken as input arrives. Partial data
+                    // goes back once the line has been quiet for twice the missing bytes' time.
+                    let remaining = now.duration(to: due)
                     let limit = received.isEmpty ? deadline : min(deadline, now.advanced(by: remaining * 2 + .milliseconds(2)))
                     let descriptor = try self.withDevice("read") { $0.descriptor }
                     let watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
@@ -122,15 +140,65 @@ public final class LinuxSerialPort: SerialPort, Sendable {
                     case .interrupted:
                         continue
                     case .ready(let polled):
+                        self.noteWakeUp(late: nil)
+                        if received.isEmpty { waitedForFirst = true }
                         hungUp = polled.contains { $0.revents & Int16(POLLHUP | POLLERR) != 0 }
                     }
                 } else {
-                    try scope.sleepPrecisely(until: min(now.advanced(by: remaining), deadline), operation: "read", target: self.name)
-                    slept = true
+                    // Up to a margin before the bytes are due (a device that hands them over in
+                    // bursts may have given them all), then woken as the tail arrives.
+                    let margin = self.wakeMargin(configuration, sleeping: now.duration(to: due))
+                    let target = min(due.advanced(by: .zero - margin), deadline)
+                    try scope.sleep(until: target, operation: "read", target: self.name)
+                    let woke = clock.now
+                    self.noteWakeUp(late: target.duration(to: woke))
+                    let rest = try self.withDevice("read") { device throws(HALError) in
+                        try device.readAvailable(upTo: maxCount - received.count)
+                    }
+                    received.append(contentsOf: rest)
+                    guard received.count < wanted, woke < deadline else { return received }
+                    let descriptor = try self.withDevice("read") { $0.descriptor }
+                    let watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
+                    let limit = min(deadline, max(due, woke).advanced(by: margin))
+                    if case .ready = try scope.wait(for: watched, until: limit, operation: "read", target: self.name) {
+                        self.noteWakeUp(late: nil)
+                        let tail = try self.withDevice("read") { device throws(HALError) in
+                            try device.readAvailable(upTo: maxCount - received.count)
+                        }
+                        received.append(contentsOf: tail)
+                    }
+                    return received
                 }
             }
         }
     }
+
+    /// How many times reads on this port have woken up (a wait ended by input, or a sleep
+    /// until bytes were due) since it was opened: what a read costs beyond its `read` calls.
+    public var readWakeUps: Int { wakeUps.load(ordering: .relaxed) }
+
+    /// How long before a reply's bytes are due a read wakes up to take them: a few bytes'
+    /// wire time plus twice how late its recent wake-ups were (the first byte's arrival was
+    /// seen that late too), at most half the sleep.
+    private func wakeMargin(_ configuration: SerialConfiguration, sleeping: Duration) -> Duration {
+        let late = Duration.nanoseconds(recentLateness.load(ordering: .relaxed))
+        return min(configuration.wireTime(forBytes: Self.marginBytes) + late * 2, sleeping / 2)
+    }
+
+    /// Counts a wake-up; `late` is how long after its target a sleep ended, kept as a moving
+    /// average (an eighth of each new sample).
+    private func noteWakeUp(late: Duration?) {
+        wakeUps.add(1, ordering: .relaxed)
+        guard let late else { return }
+        let sample = min(max(late.nanoseconds, 0), Self.latenessCeiling)
+        let old = recentLateness.load(ordering: .relaxed)
+        recentLateness.store(old - old / 8 + sample / 8, ordering: .relaxed)
+    }
+
+    /// The bytes' wire time a read wakes before the rest of a reply is due, beside the wake-up lateness.
+    static let marginBytes = 8
+    /// The most a sleep's lateness counts for (a stalled machine's once-off delay is not the norm).
+    private static let latenessCeiling: Int64 = 5_000_000
 
     /// Writes every byte, waiting for room (`POLLOUT`) whenever the device takes only part.
     /// If the task is cancelled meanwhile, a prefix of `bytes` may have been sent.

@@ -1,3 +1,4 @@
+import CPosix
 import Glibc
 import HAL
 import Synchronization
@@ -30,13 +31,17 @@ struct WaitScope: Sendable {
     /// Waits until one of `descriptors` reports one of its requested events, `deadline`
     /// passes (on ``SystemClock``) or the waiter is interrupted.
     ///
-    /// Never returns ``Outcome/deadlinePassed`` before the deadline. Throws
-    /// ``HALError/Kind/cancelled`` naming `operation` and `target` once the work is cancelled.
+    /// The wait ends as close to the deadline as the system allows (`ppoll`, to the
+    /// nanosecond), never before it, so that a read woken when its bytes are due is neither
+    /// early nor late by a millisecond's rounding. Never returns ``Outcome/deadlinePassed``
+    /// before the deadline. Throws ``HALError/Kind/cancelled`` naming `operation` and `target`
+    /// once the work is cancelled.
     func wait(
         for descriptors: [pollfd], until deadline: MonotonicInstant, operation: String, target: String
     ) throws(HALError) -> Outcome {
         let clock = SystemClock()
-        var polled = descriptors + [pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+        var polled = descriptors
+        polled.append(pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0))
         let wakeIndex = descriptors.count
         while true {
             try checkCancellation(operation: operation, target: target)
@@ -44,39 +49,21 @@ struct WaitScope: Sendable {
             guard now < deadline else { return .deadlinePassed }
             let timeout = Self.pollTimeout(from: now, to: deadline)
             for index in polled.indices { polled[index].revents = 0 }
-            try systemCall("poll", target: target) { poll(&polled, nfds_t(polled.count), timeout) }
+            try systemCall("ppoll", target: target) { vigil_poll_nanoseconds(&polled, nfds_t(polled.count), timeout) }
             let woken = polled[wakeIndex].revents != 0
             if woken {
                 drainWakeUps()
                 try checkCancellation(operation: operation, target: target)
             }
-            let watched = Array(polled[..<wakeIndex])
-            if watched.contains(where: { $0.revents != 0 }) { return .ready(watched) }
+            if polled[..<wakeIndex].contains(where: { $0.revents != 0 }) { return .ready(Array(polled[..<wakeIndex])) }
             if woken { return .interrupted }
         }
     }
 
-    /// Sleeps until `deadline` unless interrupted or cancelled first.
+    /// Sleeps until `deadline` (as closely as ``wait(for:until:operation:target:)`` ends) unless
+    /// interrupted or cancelled first.
     func sleep(until deadline: MonotonicInstant, operation: String, target: String) throws(HALError) {
         _ = try wait(for: [], until: deadline, operation: operation, target: target)
-    }
-
-    /// Sleeps until `deadline` as closely as the system allows: whole milliseconds waiting as
-    /// ``sleep(until:operation:target:)`` does (ended early by an interrupt, throwing once
-    /// cancelled), the last fraction of a millisecond in `nanosleep`, so that a read woken
-    /// when its bytes are due is not late by `poll`'s rounding.
-    func sleepPrecisely(until deadline: MonotonicInstant, operation: String, target: String) throws(HALError) {
-        let clock = SystemClock()
-        let milliseconds = clock.now.duration(to: deadline).nanoseconds / 1_000_000
-        if milliseconds > 0 {
-            let outcome = try wait(for: [], until: clock.now.advanced(by: .milliseconds(milliseconds)), operation: operation, target: target)
-            if case .interrupted = outcome { return }
-        }
-        let rest = clock.now.duration(to: deadline).nanoseconds
-        if rest > 0 {
-            var pause = timespec(tv_sec: 0, tv_nsec: Int(min(rest, 999_999_999)))
-            try systemCall("nanosleep", target: target) { nanosleep(&pause, nil) }
-        }
     }
 
     private func checkCancellation(operation: String, target: String) throws(HALError) {
@@ -93,13 +80,11 @@ struct WaitScope: Sendable {
         }
     }
 
-    /// The `poll` timeout that reaches `deadline`, rounded up to whole milliseconds so that
-    /// poll never returns before it; -1 (forever) for ``MonotonicInstant/distantFuture``.
-    static func pollTimeout(from now: MonotonicInstant, to deadline: MonotonicInstant) -> Int32 {
+    /// The `ppoll` timeout, in nanoseconds, that reaches `deadline`; -1 (forever) for
+    /// ``MonotonicInstant/distantFuture``.
+    static func pollTimeout(from now: MonotonicInstant, to deadline: MonotonicInstant) -> Int64 {
         if deadline == .distantFuture { return -1 }
-        let nanoseconds = max(now.duration(to: deadline).nanoseconds, 0)
-        let (milliseconds, remainder) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000)
-        return Int32(clamping: milliseconds + (remainder > 0 ? 1 : 0))
+        return Int64(max(now.duration(to: deadline).nanoseconds, 0))
     }
 }
 

@@ -122,6 +122,9 @@ public final class Recorder: Sendable {
             group.addTask { await self.housekeeping() }
             if outputs.statusLED != nil || outputs.illuminator != nil {
                 group.addTask { await self.driveOutputs() }
+            } else {
+                // No outputs loop: the status shows the pattern as the cameras' states change.
+                status.showStatusLEDPattern()
             }
             // Cameras added while recording; the stream ends when this task is cancelled.
             for await (camera, removal) in additions {
@@ -244,6 +247,11 @@ public final class Recorder: Sendable {
         }
     }
 
+    /// What the status LED shows for the cameras' states: the worst of them.
+    static func statusLEDPattern(for states: [RecorderStatus.State]) -> BlinkPattern {
+        states.contains(.cameraLost) ? .cameraLost : states.contains(.recording) ? .recording : states.contains(.idle) ? .idle : .off
+    }
+
     /// How often the outputs follow the recorder's state.
     static let outputInterval = Duration.milliseconds(250)
 
@@ -262,10 +270,7 @@ public final class Recorder: Sendable {
                 var lastBrightness: [String: Double] = [:]
                 while !Task.isCancelled {
                     let current = self.status.current
-                    let states = current.cameras.map(\.state)
-                    let pattern: BlinkPattern =
-                        states.contains(.cameraLost) ? .cameraLost : states.contains(.recording) ? .recording
-                        : states.contains(.idle) ? .idle : .off
+                    let pattern = Self.statusLEDPattern(for: current.cameras.map(\.state))
                     if let led = self.outputs.statusLED { led.setPattern(pattern) }
                     if let illuminator = self.outputs.illuminator {
                         let readings = Dictionary(uniqueKeysWithValues: current.cameras.compactMap { camera in camera.brightness.map { (camera.name, $0) } })

@@ -5,6 +5,9 @@ import Synchronization
 /// socket answers from here without waiting for the recording pipeline).
 public final class StatusBoard: Sendable {
     private let state: Mutex<RecorderStatus>
+    /// Whether each change sets ``RecorderStatus/statusLED`` from the cameras' states (see
+    /// ``showStatusLEDPattern()``).
+    private let showsPattern = Atomic<Bool>(false)
     /// How many recent errors are kept.
     static let errorLimit = 20
 
@@ -17,7 +20,24 @@ public final class StatusBoard: Sendable {
 
     /// Changes the status under the lock.
     public func update(_ body: (inout RecorderStatus) -> Void) {
-        state.withLock { body(&$0) }
+        state.withLock { status in
+            body(&status)
+            showPattern(&status)
+        }
+    }
+
+    /// From now on, every change sets ``RecorderStatus/statusLED`` to the pattern a status LED
+    /// would show for the cameras' states: for a recorder with no LED and no illuminator,
+    /// whose outputs loop (which would set it every quarter second) does not run.
+    func showStatusLEDPattern() {
+        showsPattern.store(true, ordering: .releasing)
+        state.withLock { showPattern(&$0) }
+    }
+
+    private func showPattern(_ status: inout RecorderStatus) {
+        guard showsPattern.load(ordering: .acquiring) else { return }
+        let pattern = Recorder.statusLEDPattern(for: status.cameras.map(\.state)).description
+        if status.statusLED != pattern { status.statusLED = pattern }
     }
 
     /// Changes one camera's status (added if new).
@@ -30,6 +50,7 @@ public final class StatusBoard: Sendable {
                 body(&camera)
                 status.cameras.append(camera)
             }
+            showPattern(&status)
         }
     }
 

@@ -61,7 +61,7 @@ final class BatchingPort: SerialPort {
         }
         #expect(frame.jpeg == StillScene.jpeg(width: 640, height: 480))
         let asked = port.asked.withLock { $0 }
-        // 49 KB at 115200 baud in batches of at most 1,152 bytes (100 ms): some 43 reads for
+        // 49 KB at 115200 baud in batches of at most 3,456 bytes (300 ms): some 15 reads for
         // the data, not one for each piece the link delivers.
         #expect(asked.contains { $0 == CameraRead.batchLimit(SerialConfiguration(baudRate: 115200)) })
         #expect(asked.count < 120, "\(asked.count) reads")
@@ -104,9 +104,9 @@ final class BatchingPort: SerialPort {
         #expect(took < .seconds(300), "took \(took)")
     }
 
-    @Test func aBatchWaitsForAtMostATenthOfASecondOfWireTime() {
-        #expect(CameraRead.batchLimit(SerialConfiguration(baudRate: 9600)) == 96)
-        #expect(CameraRead.batchLimit(SerialConfiguration(baudRate: 115200)) == 1152)
+    @Test func aBatchWaitsForAtMostThreeTenthsOfASecondOfWireTime() {
+        #expect(CameraRead.batchLimit(SerialConfiguration(baudRate: 9600)) == 288)
+        #expect(CameraRead.batchLimit(SerialConfiguration(baudRate: 115200)) == 3456)
         #expect(CameraRead.batchLimit(SerialConfiguration(baudRate: 921600)) == CameraRead.batchBytes)
     }
 }

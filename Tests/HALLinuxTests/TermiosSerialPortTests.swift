@@ -76,8 +76,45 @@ import Testing
             let rest = [UInt8](10..<100)
             _ = rest.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
         }
+        let wakeUps = try #require(port as? LinuxSerialPort).readWakeUps
         let bytes = try await port.read(atLeast: 100, upTo: 200, deadline: clock.deadline(after: .seconds(10)))
         #expect(bytes == Array(0..<100))
+        // One sleep until a margin before the 90 bytes are due; a second wake-up only if the
+        // writer was late; never one per piece.
+        #expect(try #require(port as? LinuxSerialPort).readWakeUps - wakeUps <= 2)
+        await fixture.close()
+    }
+
+    @Test func aReplyHandedOverInPiecesAfterTheirWireTimeCostsAtMostThreeWakeUps() async throws {
+        let fixture = try await openPort(baudRate: 115200)
+        let (terminal, port) = (fixture.terminal, fixture.port)
+        let linux = try #require(port as? LinuxSerialPort)
+        // 512 bytes as a UART or USB adapter hands them over: 64 at a time, each piece once its
+        // last byte has come (5.6 ms of wire time apart at 115200 baud).
+        let master = terminal.master
+        let writer = try ThreadExecutor(target: "paced writer")
+        let start = clock.now
+        writer.async {
+            for piece in 0..<8 {
+                let due = start.advanced(by: .microseconds(5_600 * (piece + 1)))
+                let wait = max(clock.now.duration(to: due).nanoseconds / 1000, 0)
+                usleep(UInt32(clamping: wait))
+                let bytes = [UInt8](repeating: UInt8(piece), count: 64)
+                _ = bytes.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
+            }
+        }
+        let wakeUps = linux.readWakeUps
+        var bytes: [UInt8] = []
+        var reads = 0
+        let deadline = clock.deadline(after: .seconds(10))
+        while bytes.count < 512 && clock.now < deadline {
+            bytes += try await port.read(atLeast: 512 - bytes.count, upTo: 512 - bytes.count, deadline: deadline)
+            reads += 1
+        }
+        #expect(bytes.count == 512)
+        // Each read wakes for the first piece, a margin before the last is due and the last
+        // piece as it comes, not once for each piece (a late writer makes the caller read again).
+        #expect(linux.readWakeUps - wakeUps <= 3 * reads)
         await fixture.close()
     }
 
