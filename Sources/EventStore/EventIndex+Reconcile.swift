@@ -28,8 +28,8 @@ extension EventIndex {
     ///    (``ReconcileReport/interruptedEvents``), with an end and totals taken from their movies.
     ///    Events with no movie and no snapshot left are removed (``ReconcileReport/removedEvents``).
     ///
-    /// All row changes are written in one transaction at the end; files are never deleted (only
-    /// `repair` may rename one). Running it again right after changes nothing
+    /// All row changes are written in one transaction at the end; files are never deleted here
+    /// (`repair` may rename one, or remove a partial file that holds no frame; its row goes too). Running it again right after changes nothing
     /// (``ReconcileReport/isClean``), except that unrepairable files are retried.
     ///
     /// - Parameters:
@@ -158,6 +158,12 @@ private struct Reconciliation {
                 measure(fixed, into: &movie, probe: probe)
                 claimed.insert(FileSystem.canonical(fixed))
                 report.repairedMovies += 1
+            } else if !FileSystem.isFile(partial) {
+                // `repair` removed a partial file that held no frame.
+                deletedMovies.append(id)
+                takenPaths.remove(movie.path)
+                report.removedMovies += 1
+                return false
             } else {
                 movie.bytes = FileSystem.size(of: partial) ?? movie.bytes
                 report.unrepairable.append(partial)
@@ -227,6 +233,8 @@ private struct Reconciliation {
                     movie.path = fixed
                     measure(fixed, into: &movie, probe: probe)
                     claimed.insert(FileSystem.canonical(fixed))
+                } else if !FileSystem.isFile(orphan.path) {
+                    continue  // `repair` removed it: it held no frame
                 } else {
                     movie.path = finalPath
                     movie.finished = false

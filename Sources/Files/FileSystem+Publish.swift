@@ -136,7 +136,7 @@ extension FileSystem {
 
     /// Closes a descriptor that was only read, or on the way out of another failure (the one
     /// to report). close(2) is not retried: on Linux the descriptor is gone even when it fails.
-    private static func closeAfterUse(_ descriptor: FileDescriptor) {
+    static func closeAfterUse(_ descriptor: FileDescriptor) {
         do { try descriptor.close() } catch {}
     }
 }

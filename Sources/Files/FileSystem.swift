@@ -159,6 +159,22 @@ public enum FileSystem {
         try syncDirectory(parent)
     }
 
+    /// The first `limit` bytes of the file at `path` (all of it when it is shorter).
+    public static func readPrefix(of path: String, limit: Int) throws(FileError) -> [UInt8] {
+        let input = try perform("open", path) { try FileDescriptor.open(path, .readOnly, options: [.closeOnExec]) }
+        defer { closeAfterUse(input) }
+        var bytes = [UInt8](repeating: 0, count: max(0, limit))
+        var filled = 0
+        while filled < bytes.count {
+            let count = try perform("read", path) {
+                try bytes.withUnsafeMutableBytes { try input.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        return Array(bytes.prefix(filled))
+    }
+
     /// Removes the file at `path`; returns its size, or nil when there was no file there.
     @discardableResult
     public static func removeFile(_ path: String) throws(FileError) -> Int64? {

@@ -75,4 +75,22 @@ public enum MovieRepair {
         do { try FileSystem.syncDirectory(FileSystem.parentDirectory(of: partial)) } catch {}
         return summary
     }
+
+    /// Whether `partial` is a movie the writer began but put no frame in (killed between
+    /// opening it and the first frame): a Matroska header (EBML magic) of at most 64 KiB with no
+    /// Cluster element in it. Such a file holds nothing to repair or keep. False for anything
+    /// else, a file that cannot be read included: it may hold frames, and stays.
+    public static func holdsNoFrame(_ partial: String) -> Bool {
+        guard let size = FileSystem.size(of: partial), size <= 65_536 else { return false }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readPrefix(of: partial, limit: 65_536)
+        } catch {
+            return false
+        }
+        let magic: [UInt8] = [0x1A, 0x45, 0xDF, 0xA3]
+        let cluster: [UInt8] = [0x1F, 0x43, 0xB6, 0x75]
+        guard bytes.starts(with: magic) else { return false }
+        return !bytes.indices.contains { bytes[$0...].starts(with: cluster) }
+    }
 }

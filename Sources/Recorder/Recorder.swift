@@ -96,7 +96,15 @@ public final class Recorder: Sendable {
             },
             repair: { partial in
                 let path = String(partial.dropLast(StorageLayout.partialSuffix.count))
-                return (try? MovieRepair.finish(partial: partial, to: path)).map { _ in path }
+                do {
+                    _ = try MovieRepair.finish(partial: partial, to: path)
+                    return path
+                } catch {
+                    // A movie begun but given no frame (killed right after opening it) holds
+                    // nothing: it goes, and its row with it. Anything else stays to be retried.
+                    if MovieRepair.holdsNoFrame(partial) { FileSystem.removeIfPresent(partial) }
+                    return nil
+                }
             })
     }
 

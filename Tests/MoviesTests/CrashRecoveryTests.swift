@@ -147,5 +147,6 @@ import Testing
         #expect(error?.kind == .invalidMovie, "\(String(describing: error))")
         #expect(fileExists(path + ".partial") && !fileExists(path) && !fileExists(path + ".repairing"))
         #expect(movieError { _ = try MovieProbe.summary(of: path + ".partial") }?.kind == .invalidMovie)
+        #expect(MovieRepair.holdsNoFrame(path + ".partial"), "a header and nothing else")
     }
 }
