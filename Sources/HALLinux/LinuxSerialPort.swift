@@ -109,11 +109,17 @@ public final class LinuxSerialPort: SerialPort, Sendable {
             var hungUp = false
             // When the last byte is due as reckoned when the first ones came, if the read waited for them.
             var waitedForFirst = false
-            var firstArrival: MonotonicInstant?
+            var dueFromFirstBytes: MonotonicInstant?
+            func readAvailable() throws(HALError) -> [UInt8] {
+                try self.withDevice("read") { device throws(HALError) in try device.readAvailable(upTo: maxCount - received.count) }
+            }
+            func waitForInput(until limit: MonotonicInstant) throws(HALError) -> WaitScope.Outcome {
+                let descriptor = try self.withDevice("read") { $0.descriptor }
+                let watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
+                return try scope.wait(for: watched, until: limit, operation: "read", target: self.name)
+            }
             while true {
-                let bytes = try self.withDevice("read") { device throws(HALError) in
-                    try device.readAvailable(upTo: maxCount - received.count)
-                }
+                let bytes = try readAvailable()
                 if bytes.isEmpty && hungUp {
                     throw HALError(.disconnected, operation: "read", target: self.name, message: "the device hung up")
                 }
@@ -121,20 +127,18 @@ public final class LinuxSerialPort: SerialPort, Sendable {
                 if received.count >= wanted { return received }
                 let now = clock.now
                 guard now < deadline else { return received }
-                if waitedForFirst && firstArrival == nil && !received.isEmpty {
-                    // What the first wake-up found came no later than now: the rest follow at the baud.
-                    firstArrival = now.advanced(by: configuration.wireTime(forBytes: wanted - received.count))
-                }
                 var due = now.advanced(by: configuration.wireTime(forBytes: wanted - received.count))
-                if let firstArrival { due = max(due, firstArrival) }
+                if waitedForFirst && dueFromFirstBytes == nil && !received.isEmpty {
+                    // What the first wake-up found came no later than now: the rest follow at the baud.
+                    dueFromFirstBytes = due
+                }
+                if let dueFromFirstBytes { due = max(due, dueFromFirstBytes) }
                 if received.isEmpty || now.duration(to: due) < Self.shortestSleep {
                     // Nothing yet, or little to come: woken as input arrives. Partial data
                     // goes back once the line has been quiet for twice the missing bytes' time.
                     let remaining = now.duration(to: due)
                     let limit = received.isEmpty ? deadline : min(deadline, now.advanced(by: remaining * 2 + .milliseconds(2)))
-                    let descriptor = try self.withDevice("read") { $0.descriptor }
-                    let watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
-                    switch try scope.wait(for: watched, until: limit, operation: "read", target: self.name) {
+                    switch try waitForInput(until: limit) {
                     case .deadlinePassed:
                         return received
                     case .interrupted:
@@ -152,20 +156,11 @@ public final class LinuxSerialPort: SerialPort, Sendable {
                     try scope.sleep(until: target, operation: "read", target: self.name)
                     let woke = clock.now
                     self.noteWakeUp(late: target.duration(to: woke))
-                    let rest = try self.withDevice("read") { device throws(HALError) in
-                        try device.readAvailable(upTo: maxCount - received.count)
-                    }
-                    received.append(contentsOf: rest)
+                    received.append(contentsOf: try readAvailable())
                     guard received.count < wanted, woke < deadline else { return received }
-                    let descriptor = try self.withDevice("read") { $0.descriptor }
-                    let watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
-                    let limit = min(deadline, max(due, woke).advanced(by: margin))
-                    if case .ready = try scope.wait(for: watched, until: limit, operation: "read", target: self.name) {
+                    if case .ready = try waitForInput(until: min(deadline, max(due, woke).advanced(by: margin))) {
                         self.noteWakeUp(late: nil)
-                        let tail = try self.withDevice("read") { device throws(HALError) in
-                            try device.readAvailable(upTo: maxCount - received.count)
-                        }
-                        received.append(contentsOf: tail)
+                        received.append(contentsOf: try readAvailable())
                     }
                     return received
                 }
