@@ -306,7 +306,8 @@ struct PeerBenchmark: BenchSection {
                 "vigil/motion CPU per frame, \(run.camera) at \(run.baud)", formatted(ratio, "%.2f"),
                 target: "<= \(Self.cpuRatioTarget)", met: ratio.map { $0 <= Self.cpuRatioTarget }))
             lines.append(verdict(
-                "VmRSS of the one-camera recorder, MB (\(run.camera))", formatted(run.vigil.vmRSSMB, "%.1f"),
+                "VmRSS of the one-camera recorder, MB (\(run.camera); this build on this kernel: the package on Debian's is measured by Tools/virtual-board/recorder-memory)",
+                formatted(run.vigil.vmRSSMB, "%.1f"),
                 target: "<= \(Int(Self.rssTargetMB))", met: run.vigil.vmRSSMB <= Self.rssTargetMB))
         }
         return lines.joined(separator: "\n")
