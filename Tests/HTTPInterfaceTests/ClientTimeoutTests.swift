@@ -106,21 +106,29 @@ extension HTTPSuites {
             var http = NodeConfiguration.HTTP()
             http.idleTimeout = .seconds(1)
             let rig = try await HTTPRig.start(http: http)
+            // A header byte every quarter second, four within each timeout: never a whole header.
             let port = rig.port
-            let (closed, waited) = try await onThreadOfItsOwn { () throws -> (Bool, Duration) in
-                let descriptor = try connectToLoopback(port: port, receiveTimeout: 15)
-                defer { close(descriptor) }
-                let started = ContinuousClock.now
-                guard RawClient.send(descriptor, Array("GET / HTTP/1.1\r\n".utf8)) else { return (true, started.duration(to: .now)) }
-                // Then a header byte every quarter second, four within each timeout: never a whole header.
-                for byte in Array(("Host: node\r\nX-Slow: " + String(repeating: "z", count: 60)).utf8) {
-                    if RawClient.closedByPeer(descriptor, within: .milliseconds(250)) || !RawClient.send(descriptor, [byte]) {
-                        return (true, started.duration(to: .now))
-                    }
-                }
-                return (false, started.duration(to: .now))
+            let (closed, waited) = try await onThreadOfItsOwn {
+                try RawClient.trickle(port: port, opening: "GET / HTTP/1.1\r\n", then: "Host: node\r\nX-Slow: " + String(repeating: "z", count: 60))
             }
             #expect(closed, "still open after \(waited) of a header byte every 250 ms")
+            #expect(waited >= .milliseconds(900) && waited < .seconds(4), "closed after \(waited)")
+            #expect(try await Curl.request(rig.base + "/api/v1/status").status == 200)
+            await rig.stop()
+        }
+
+        /// Hummingbird's idle timeout counts each body part as activity; the request as a whole
+        /// must still arrive within the idle timeout.
+        @Test(.enabled(if: Curl.isAvailable, "curl is missing: run Tools/setup"))
+        func aClientTricklingARequestBodyAByteAtATimeIsClosedAtTheIdleTimeout() async throws {
+            var http = NodeConfiguration.HTTP()
+            http.idleTimeout = .seconds(1)
+            let rig = try await HTTPRig.start(http: http)
+            let port = rig.port
+            let body = "{\"for\": \"1s\"}" + String(repeating: " ", count: 46)
+            let head = "POST /api/v1/cameras/yard/trigger HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+            let (closed, waited) = try await onThreadOfItsOwn { try RawClient.trickle(port: port, opening: head, then: body) }
+            #expect(closed, "still open after \(waited) of a body byte every 250 ms")
             #expect(waited >= .milliseconds(900) && waited < .seconds(4), "closed after \(waited)")
             #expect(try await Curl.request(rig.base + "/api/v1/status").status == 200)
             await rig.stop()
@@ -152,6 +160,21 @@ extension HTTPSuites {
 
 /// A raw TCP client's reads and writes, for the tests above.
 enum RawClient {
+    /// Connects, sends `opening`, then `then` a byte every `interval` until the server closes
+    /// the connection: whether it did, and when, from the connection.
+    static func trickle(port: Int, opening: String, then rest: String, every interval: Duration = .milliseconds(250)) throws -> (
+        closed: Bool, waited: Duration
+    ) {
+        let descriptor = try connectToLoopback(port: port, receiveTimeout: 15)
+        defer { close(descriptor) }
+        let started = ContinuousClock.now
+        guard send(descriptor, Array(opening.utf8)) else { return (true, started.duration(to: .now)) }
+        for byte in Array(rest.utf8) {
+            if closedByPeer(descriptor, within: interval) || !send(descriptor, [byte]) { return (true, started.duration(to: .now)) }
+        }
+        return (closedByPeer(descriptor, within: interval), started.duration(to: .now))
+    }
+
     /// Whether the server closes the connection (an end of stream or a reset) within `limit`;
     /// whatever it sends first is read and dropped.
     static func closedByPeer(_ descriptor: Int32, within limit: Duration) -> Bool {
