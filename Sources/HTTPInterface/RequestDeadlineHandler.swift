@@ -9,8 +9,8 @@ import NIOHTTPTypes
 /// response is under way the clock stands still: a long download or a live stream is watched
 /// by ``SlowReaderHandler`` instead.
 ///
-/// Hummingbird's idle timeout stays beside it; this one holds whatever that one counts as
-/// activity (every body part restarts Hummingbird's).
+/// Hummingbird's idle timeout stays beside it, but that one starts again with every part of a
+/// request, so a body sent a byte at a time never lets it fire; this one does not.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -50,7 +50,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .body:
             break
         case .end:
-            // In whole: the response's end starts the wait for the next one.
+            // The request is in; its response's end starts the wait for the next one.
             if unanswered > 0 { stopClock() }
         }
         context.fireChannelRead(data)
