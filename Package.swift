@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // NIOHTTPTypes: the request and response parts Hummingbird's HTTP/1 pipeline carries.
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "Recorder",
             dependencies: [
-                "HAL", "SystemCalls", "Files", "CameraDrivers", "Peripherals", "JPEG", "Movies", "EventStore",
+                "HAL", "SystemCalls", "Files", "CPosix", "CameraDrivers", "Peripherals", "JPEG", "Movies", "EventStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The composition root: board + configuration -> a running node with one typed API.
@@ -98,6 +100,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -128,7 +131,7 @@ let package = Package(
             path: "Benchmarks/VigilBench"),
 
         // Helpers shared by the test targets (running ffprobe and other tools).
-        .target(name: "TestSupport", dependencies: ["Files"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Files", "CPosix"], path: "Tests/TestSupport"),
         .testTarget(name: "HALTests", dependencies: ["HAL", "HALSimulation"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["HAL", "SystemCalls"]),
         .testTarget(name: "FilesTests", dependencies: ["Files", "TestSupport"]),
@@ -174,6 +177,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(

@@ -54,4 +54,15 @@ static inline int vigil_poll_nanoseconds(struct pollfd *fds, nfds_t count, long 
     struct timespec timeout = { (time_t)(nanoseconds / 1000000000LL), (long)(nanoseconds % 1000000000LL) };
     return ppoll(fds, count, &timeout, NULL);
 }
+
+// posix_spawn_file_actions_addclosefrom_np (glibc 2.34), which Swift's Glibc module hides
+// behind _GNU_SOURCE; the actions go untyped so that <spawn.h>'s declarations stay Glibc's.
+extern int posix_spawn_file_actions_addclosefrom_np(void *actions, int from);
+
+/// Makes a spawned child close every descriptor from `from` up before it runs, close-on-exec
+/// or not (a socket another thread accepted a moment ago without the flag, say); as the other
+/// `posix_spawn_file_actions_*` calls, 0 or an error number.
+static inline int vigil_spawn_close_from(void *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
 #endif

@@ -112,10 +112,13 @@ public final class NodeHTTPServer: Sendable {
         router.add(middleware: JSONErrorMiddleware())
         if authenticator.enabled { router.add(middleware: AuthMiddleware(authenticator: authenticator)) }
         addRoutes(to: router)
-        let idle = settings.idleTimeout.components.seconds
+        let idle = max(Duration.seconds(1), settings.idleTimeout)
         let writeTimeout = settings.writeTimeout
+        // Hummingbird's idle timeout restarts with every part of a request; ours holds the whole
+        // request to it, however slowly its bytes come (slowloris).
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [SlowReaderHandler(timeout: writeTimeout)], idleTimeout: .seconds(max(1, idle)),
+            additionalChannelHandlers: [RequestDeadlineHandler(timeout: idle), SlowReaderHandler(timeout: writeTimeout)],
+            idleTimeout: .nanoseconds(idle.nanoseconds),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 8192, maxHeaderListSize: 32768, maxHeaderFieldCount: 100))
         let server: HTTPServerBuilder = try tls.map { try .tls(.http1(configuration: http1), tlsConfiguration: $0) } ?? .http1(configuration: http1)
         let app = Application(

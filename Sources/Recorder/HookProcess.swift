@@ -3,13 +3,15 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CPosix
 import HAL
 import SystemCalls
 
 /// One hook's shell, `/bin/sh -c COMMAND`: started by `posix_spawn` in a process group of its
 /// own (so that a timeout ends everything it started), signal mask and dispositions reset,
 /// standard input from `/dev/null`, standard output and error into a pipe the runner drains
-/// (or `/dev/null`). Every descriptor the runner makes is close-on-exec.
+/// (or `/dev/null`); every other descriptor of the node is closed in the child, close-on-exec
+/// or not.
 ///
 /// Made by ``spawn(command:environment:capturesOutput:)`` and then handed to the one thread
 /// that calls ``watch(deadline:killGrace:stopRequested:line:)``, which closes the pipe.
@@ -81,6 +83,10 @@ struct HookProcess: Sendable {
         try errorNumberCall("posix_spawn_file_actions_adddup2", target: target) {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
+        // Nothing else of the node's reaches the hook: swift-nio accepts HTTP connections without
+        // close-on-exec, and a hook holding one would keep it open for the client after the
+        // server closed it (the idle timeout, slowloris).
+        try errorNumberCall("posix_spawn_file_actions_addclosefrom_np", target: target) { vigil_spawn_close_from(&actions, 3) }
 
         var attributes = posix_spawnattr_t()
         try errorNumberCall("posix_spawnattr_init", target: target) { posix_spawnattr_init(&attributes) }

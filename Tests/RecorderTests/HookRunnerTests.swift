@@ -160,6 +160,33 @@ import Testing
         }
     }
 
+    @Test func aHookHoldsNoDescriptorOfTheNodeSoAConnectionTheNodeClosesEndsForItsPeer() async throws {
+        // A connection the node holds without close-on-exec (swift-nio accepts the HTTP
+        // interface's so): a socket pair, one end the node's, the other the client's.
+        var ends: [Int32] = [-1, -1]
+        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &ends) == 0, "socketpair: errno \(errno)")
+        let (node, client) = (ends[0], ends[1])
+        defer { close(client) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let recorded = Recorded()
+        let runner = try recorded.runner(HookSettings(commands: [.eventStart: "sleep 8"], timeout: .seconds(3), killGrace: .milliseconds(300)))
+        let launch = runner.run(.eventStart)
+        close(node)
+        guard case .started = launch else {
+            Issue.record("not started: \(launch)")
+            return
+        }
+        // The node closed its end: the client reads the end of the stream now, not when the hook ends.
+        let (count, waited) = try await onThreadOfItsOwn { () -> (Int, Duration) in
+            let started = ContinuousClock.now
+            var byte: UInt8 = 0
+            return (recv(client, &byte, 1, 0), started.duration(to: .now))
+        }
+        #expect(count == 0 && waited < .seconds(2), "read \(count) after \(waited): the hook held the node's end open")
+        try await allEnd(runner)
+    }
+
     @Test func hooksBeyondTheCapAreSkippedAndReported() async throws {
         let recorded = Recorded()
         let runner = try recorded.runner(

@@ -1,3 +1,4 @@
+import CPosix
 import Foundation
 
 #if canImport(Glibc)
@@ -26,6 +27,14 @@ public final class Subprocess: Sendable {
             posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         } else {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
+        // Only the three standard streams: swift-nio accepts connections without close-on-exec,
+        // and a child holding a server's connection keeps it open for the client (no FIN).
+        let closing = vigil_spawn_close_from(&actions, 3)
+        guard closing == 0 else {
+            throw CocoaError(
+                .fileReadUnknown,
+                userInfo: [NSLocalizedDescriptionKey: "posix_spawn_file_actions_addclosefrom_np: \(String(cString: strerror(closing)))"])
         }
         let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
