@@ -65,8 +65,9 @@ public final class MosquittoBroker: @unchecked Sendable {
     }
 
     private func stopProcess(_ process: Subprocess, signal: Int32) {
-        process.send(signal)
-        _ = process.wait()
+        if process.stop(signal).killed {
+            print("MosquittoBroker: mosquitto did not end within 10 s of signal \(signal); killed (log: \(log))")
+        }
     }
 
     /// The broker's log so far.
@@ -161,8 +162,7 @@ public final class MosquittoSubscriber: @unchecked Sendable {
     }
 
     public func stop() {
-        process.send(SIGTERM)
-        _ = process.wait()
+        process.stop(SIGTERM)
     }
 
     deinit {

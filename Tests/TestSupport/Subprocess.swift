@@ -43,15 +43,23 @@ public final class Subprocess: Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        // The child starts with no signal blocked: the spawning thread may be one of Dispatch's,
-        // which block most signals, and the child would inherit that (and ignore SIGTERM).
+        // The child starts with no signal blocked and the usual ones at their defaults: the
+        // spawning thread may be one of Dispatch's, which block most signals, and a command run
+        // in this process (ProcessSignals) ignores SIGTERM and SIGINT; an ignored signal stays
+        // ignored across exec, so a broker stopped before it set its own handler would never end.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var noSignals = sigset_t()
         sigemptyset(&noSignals)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM] {
+            sigaddset(&defaults, signal)
+        }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
@@ -69,6 +77,28 @@ public final class Subprocess: Sendable {
     public func wait() -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return Self.exitStatus(status)
+    }
+
+    /// Sends `signal`, waits up to `grace` for the process to end, then kills it (SIGKILL) and
+    /// waits for that: a test's clean-up never hangs on a child that does not stop. Returns the
+    /// exit status as ``wait()`` does, and whether the kill was needed.
+    @discardableResult
+    public func stop(_ signal: Int32, grace: Duration = .seconds(10)) -> (status: Int32, killed: Bool) {
+        kill(pid, signal)
+        let deadline = ContinuousClock.now.advanced(by: grace)
+        var status: Int32 = 0
+        while ContinuousClock.now < deadline {
+            let ended = waitpid(pid, &status, WNOHANG)
+            if ended == pid { return (Self.exitStatus(status), false) }
+            if ended < 0 && errno != EINTR { return (-1, false) }
+            usleep(10_000)
+        }
+        kill(pid, SIGKILL)
+        return (wait(), true)
+    }
+
+    private static func exitStatus(_ status: Int32) -> Int32 {
         let signal = status & 0x7F
         return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
