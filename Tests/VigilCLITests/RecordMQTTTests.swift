@@ -49,7 +49,11 @@ struct RecordMQTTTests {
             }
             return Array(seen.prefix(expected.count)) == expected
         }
-        #expect(try EventIndex(path: index, readOnly: true).outboxCount() == 0)
+        // The first run's rows are gone (sent and acknowledged); the second run's last events may
+        // still wait for their acknowledgement when it stops, and go out with the next start.
+        let leftIDs = Set(left.map(\.id))
+        let remaining = try EventIndex(path: index, readOnly: true).outbox(limit: 1000)
+        #expect(remaining.allSatisfy { !leftIDs.contains($0.id) }, "still in the outbox: \(remaining.filter { leftIDs.contains($0.id) }.map(\.id))")
     }
 
     private func onThreadOfItsOwnWait(_ process: Subprocess) async -> Int32 {
