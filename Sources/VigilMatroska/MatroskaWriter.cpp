@@ -1,4 +1,7 @@
-#include "CMatroska.h"
+// The movie writer proper, built as the plug-in libVigilMatroska.so (the VigilMatroska product),
+// which CMatroska's loader opens with dlopen when the first movie is written: no executable links
+// it, so libmatroska and libebml are mapped only into a process that writes a movie.
+#include "../CMatroska/include/CMatroska.h"
 
 #include <cerrno>
 #include <cstdio>
