@@ -54,9 +54,15 @@ let package = Package(
         // The movie writer: libmatroska and libebml (libmatroska-dev), C++ behind a C interface,
         // built only into the VigilMatroska plug-in; CMatroska is its loader (dlopen on the first
         // movie), so a recorder that writes no movie maps neither library.
+        // No Swift in it, so none of Swift's runtime: -nostartfiles leaves out swiftrt.o (which
+        // needs libswiftCore), -static-stdlib the -lswiftCore the driver adds to every dynamic
+        // link (nothing is taken from the static archive, and no libswiftCore.so is NEEDED, which
+        // the package, linked with the static runtime, does not ship).
         .target(
             name: "VigilMatroska", publicHeadersPath: ".",
-            linkerSettings: [.linkedLibrary("matroska"), .linkedLibrary("ebml")]),
+            linkerSettings: [
+                .linkedLibrary("matroska"), .linkedLibrary("ebml"), .unsafeFlags(["-nostartfiles", "-static-stdlib"]),
+            ]),
         .target(name: "CMatroska", linkerSettings: [.linkedLibrary("dl")]),
 
         // libmosquitto (libmosquitto-dev), loaded with dlopen when the first MQTT client is made:
