@@ -134,7 +134,6 @@ template <typename Body> bool guarded(vigil_mkv_failure *failure, const char *st
 
 struct vigil_mkv_writer {
     int descriptor = -1;
-    std::string path;
     bool flushEachFrame = true;
     std::unique_ptr<FileOutput> output;
     KaxSegment segment;
@@ -277,7 +276,6 @@ extern "C" vigil_mkv_writer *vigil_mkv_create(
         return nullptr;
     }
     writer->descriptor = descriptor;
-    writer->path = path;
     writer->flushEachFrame = flush_each_frame != 0;
     bool written = guarded(failure, "vigil_mkv_create", [&] {
         writer->output = std::make_unique<FileOutput>(descriptor);
