@@ -78,7 +78,7 @@ static void *open_plugin(void) {
 static void load(void) {
     void *library = open_plugin();
     if (!library) return;
-#define VIGIL_RESOLVE(name, result, parameters)                                      \
+#define VIGIL_RESOLVE(name, result, parameters)                                                 \
     *(void **)(&p_##name) = dlsym(library, #name);                                              \
     if (!p_##name) {                                                                            \
         const char *text = dlerror();                                                           \
