@@ -7,6 +7,9 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .executable(name: "vigil-bench", targets: ["VigilBench"]),
+        // The movie writer as a plug-in (libVigilMatroska.so) that CMatroska's loader opens with
+        // dlopen when the first movie is written; no target depends on VigilMatroska.
+        .library(name: "VigilMatroska", type: .dynamic, targets: ["VigilMatroska"]),
         .library(name: "HAL", targets: ["HAL"]),
         .library(name: "HALLinux", targets: ["HALLinux"]),
         .library(name: "HALSimulation", targets: ["HALSimulation"]),
@@ -50,8 +53,19 @@ let package = Package(
         // MovieProbe, MovieRepair): FFmpeg and the shared objects it pulls in are not mapped
         // into a recorder that only writes movies. Needs libavformat-dev's headers to build.
         .target(name: "CAVFormat", linkerSettings: [.linkedLibrary("dl")]),
-        // The movie writer: libmatroska and libebml (libmatroska-dev), C++ behind a C interface.
-        .target(name: "CMatroska", linkerSettings: [.linkedLibrary("matroska"), .linkedLibrary("ebml")]),
+        // The movie writer: libmatroska and libebml (libmatroska-dev), C++ behind a C interface,
+        // built only into the VigilMatroska plug-in; CMatroska is its loader (dlopen on the first
+        // movie), so a recorder that writes no movie maps neither library.
+        // No Swift in it, so none of Swift's runtime: -nostartfiles leaves out swiftrt.o (which
+        // needs libswiftCore), -static-stdlib the -lswiftCore the driver adds to every dynamic
+        // link (nothing is taken from the static archive, and no libswiftCore.so is NEEDED, which
+        // the package, linked with the static runtime, does not ship).
+        .target(
+            name: "VigilMatroska", publicHeadersPath: ".",
+            linkerSettings: [
+                .linkedLibrary("matroska"), .linkedLibrary("ebml"), .unsafeFlags(["-nostartfiles", "-static-stdlib"]),
+            ]),
+        .target(name: "CMatroska", linkerSettings: [.linkedLibrary("dl")]),
 
         // libmosquitto (libmosquitto-dev), loaded with dlopen when the first MQTT client is made:
         // it pulls in OpenSSL, which a node without `mqtt:` does not map.

@@ -11,15 +11,7 @@ enum LibAV {
     /// - Throws: ``MovieError/Kind/library`` naming `dlopen` (or `dlsym`) and the loader's
     ///   message if the libraries are missing or lack a function, with `path` the movie concerned.
     static func load(for path: String) throws(MovieError) {
-        if vigil_av_is_loaded() != 0 { return }
-        var buffer = [CChar](repeating: 0, count: 512)
-        let count = buffer.count
-        let status = buffer.withUnsafeMutableBufferPointer { vigil_av_load($0.baseAddress, count) }
-        guard status != 0 else { return }
-        let message = buffer.withUnsafeBufferPointer { $0.baseAddress.map { String(cString: $0) } ?? "unknown error" }
-        throw MovieError(
-            kind: .library, call: message.hasPrefix("dlsym") ? "dlsym" : "dlopen",
-            message: "libavformat could not be loaded: \(message)", path: path)
+        try LibraryLoader.load("libavformat", for: path, isLoaded: vigil_av_is_loaded, vigil_av_load)
     }
 
     /// `AVERROR_EOF`.

@@ -8,7 +8,8 @@ import Files
 #endif
 
 /// Records JPEG frames into a Matroska (`.mkv`) movie, written with libmatroska and libebml (the
-/// Matroska project's own libraries) without re-encoding (codec MJPEG), each frame stamped with
+/// Matroska project's own libraries, in the plug-in libVigilMatroska.so, loaded with dlopen when
+/// the first writer is made) without re-encoding (codec MJPEG), each frame stamped with
 /// its real capture time (variable frame rate, millisecond precision).
 ///
 /// The movie is written to `path + ".partial"` and renamed to `path` only by ``finish()``, so a
@@ -72,8 +73,9 @@ public final class MovieWriter {
     ///     crash loses none that were; false (up to 64 KiB buffered in memory, which a crash
     ///     loses) only to measure what writing each frame out costs.
     /// - Throws: ``MovieError/Kind/invalidArgument`` for a bad size or path, or if the partial
-    ///   file already exists (a crashed recording: repair or remove it first); otherwise the
-    ///   library or file-system failure (the partial file is removed again).
+    ///   file already exists (a crashed recording: repair or remove it first);
+    ///   ``MovieError/Kind/library`` naming `dlopen` or `dlsym` if the plug-in cannot be loaded;
+    ///   otherwise the library or file-system failure (the partial file is removed again).
     public convenience init(
         path: String, width: Int, height: Int, metadata: [String: String] = [:], flushesEachFrame: Bool = true
     ) throws(MovieError) {
@@ -123,6 +125,8 @@ public final class MovieWriter {
     }
 
     private func open(metadata: [String: String]) throws(MovieError) {
+        try LibraryLoader.load(
+            "the Matroska plug-in (\(VIGIL_MKV_PLUGIN))", for: partialPath, isLoaded: vigil_mkv_is_loaded, vigil_mkv_load)
         let tags = metadata.sorted(by: { $0.key < $1.key })
         // One buffer of NUL-terminated strings: the names, then the values.
         var storage: [CChar] = []

@@ -130,7 +130,7 @@ struct NodeConfigurationParser {
         let defaults = EventMachine<CapturedFrame>.Settings()
         guard
             let fields = reader.fields(
-                of: node, subject: "'events'", context: "in events", allowed: ["pre-capture", "post-capture", "event-gap", "max-movie-length"])
+                of: node, subject: "'events'", context: "in events", allowed: ["movies", "pre-capture", "post-capture", "event-gap", "max-movie-length"])
         else { return defaults }
         // Pre-capture frames are held in memory: minutes at most. The others bound one event.
         func read(_ key: String, _ fallback: Duration, allowZero: Bool = true, maximum: Duration = .seconds(86400)) -> Duration {
@@ -145,9 +145,12 @@ struct NodeConfigurationParser {
             }
             return value
         }
+        var movies = defaults.movies
+        if let node = fields["movies"], let value = reader.bool(node, fields.what("movies")) { movies = value }
         let settings = EventMachine<CapturedFrame>.Settings(
             preCapture: read("pre-capture", defaults.preCapture, maximum: .seconds(300)), postCapture: read("post-capture", defaults.postCapture),
-            eventGap: read("event-gap", defaults.eventGap), maxMovieLength: read("max-movie-length", defaults.maxMovieLength, allowZero: false))
+            eventGap: read("event-gap", defaults.eventGap), maxMovieLength: read("max-movie-length", defaults.maxMovieLength, allowZero: false),
+            movies: movies)
         if let node = fields["event-gap"], let gap = reader.duration(node, "event-gap"), gap < settings.postCapture {
             reader.report("'event-gap' (\(gap.humanReadable)) must be at least 'post-capture' (\(settings.postCapture.humanReadable))", at: node)
         }

@@ -114,7 +114,7 @@ public final class CameraRecorder: Sendable {
         var detector = motion
         let writer = EventWriter(
             camera: name, layout: storage.layout, index: storage.index, retention: storage.retention,
-            wallClock: storage.wallClock, monitor: storage.monitor, logger: logger, emit: observer.event)
+            wallClock: storage.wallClock, monitor: storage.monitor, movies: events.movies, logger: logger, emit: observer.event)
         var recentCaptures: [MonotonicInstant] = []
         var failures = 0
         var warned: Set<String> = []

@@ -8,7 +8,8 @@ import HAL
 ///
 /// - An event begins at the first frame captured at or after a trigger's start (or at a frame
 ///   with software motion); the event's start is that trigger's time. The frames captured in
-///   the ``Settings/preCapture`` before that time, kept in a ring, are written first.
+///   the ``Settings/preCapture`` before that time, kept in a ring, are written first (without
+///   ``Settings/movies``, no frame is kept).
 /// - Activity lasts until the latest trigger end seen (an active PIR line: until it falls).
 ///   Frames are written while their capture time is within ``Settings/postCapture`` of the end
 ///   of activity; after that they go to the ring again.
@@ -27,15 +28,21 @@ public struct EventMachine<Frame: Sendable>: Sendable {
         public var eventGap: Duration
         /// The longest movie; a longer event continues in a new movie.
         public var maxMovieLength: Duration
+        /// Whether events are recorded as movies. Without, the machine asks for no movie
+        /// (no ``Action/beginMovie(first:)`` or ``Action/endMovie``), keeps no frame back for
+        /// pre-capture, and its ``Action/write(_:captureTime:motion:)``s only mark the event's
+        /// frames (the snapshot is the first with `motion`).
+        public var movies: Bool
 
         public init(
             preCapture: Duration = .seconds(2), postCapture: Duration = .seconds(5),
-            eventGap: Duration = .seconds(10), maxMovieLength: Duration = .seconds(300)
+            eventGap: Duration = .seconds(10), maxMovieLength: Duration = .seconds(300), movies: Bool = true
         ) {
             self.preCapture = preCapture
             self.postCapture = postCapture
             self.eventGap = max(eventGap, postCapture)
             self.maxMovieLength = maxMovieLength
+            self.movies = movies
         }
     }
 
@@ -155,6 +162,7 @@ public struct EventMachine<Frame: Sendable>: Sendable {
     }
 
     private mutating func remember(_ frame: Frame, at time: MonotonicInstant) {
+        guard settings.movies else { return }
         ring.append((frame, time))
         let oldest = time.advanced(by: .zero - settings.preCapture)
         ring.removeAll { $0.time < oldest }
@@ -174,7 +182,7 @@ public struct EventMachine<Frame: Sendable>: Sendable {
             actions.append(.endMovie)
             movieFirst = nil
         }
-        if movieFirst == nil {
+        if settings.movies, movieFirst == nil {
             movieFirst = time
             actions.append(.beginMovie(first: time))
         }

@@ -8,7 +8,9 @@ import Movies
 
 /// Carries out an ``EventMachine``'s actions for one camera: movies through ``MovieWriter``, the
 /// event's snapshot, rows in the ``EventIndex``, retention after each movie; each step is told
-/// as a ``RecorderEvent``.
+/// as a ``RecorderEvent``. Without movies (``EventMachine/Settings/movies`` false) an event has
+/// its row and its snapshot only: no ``MovieWriter`` is ever made (the Matroska plug-in is not
+/// loaded), the event's bytes are its snapshot's, and retention runs after each event.
 ///
 /// Nothing here stops recording: a failure is logged, counted in ``errors`` and survived. A
 /// full disk closes the movie with the frames it holds, frees space by the retention policy
@@ -33,6 +35,8 @@ final class EventWriter {
     let monitor: StorageMonitor
     let emit: (RecorderEvent) -> Void
     let logger: Logger
+    /// Whether events are recorded as movies (else as snapshots only).
+    let movies: Bool
     private(set) var report = Report()
     private var newErrors: [String] = []
 
@@ -65,9 +69,10 @@ final class EventWriter {
 
     init(
         camera: String, layout: StorageLayout, index: EventIndex, retention: RetentionPolicy, wallClock: WallClock,
-        monitor: StorageMonitor? = nil, logger: Logger, emit: @escaping (RecorderEvent) -> Void = { _ in }
+        monitor: StorageMonitor? = nil, movies: Bool = true, logger: Logger, emit: @escaping (RecorderEvent) -> Void = { _ in }
     ) {
         self.monitor = monitor ?? StorageMonitor(layout: layout)
+        self.movies = movies
         self.camera = camera
         self.layout = layout
         self.index = index
@@ -96,11 +101,16 @@ final class EventWriter {
         case .beginMovie(let first):
             pendingMovie = first
         case .write(let frame, let captureTime, let motion):
-            write(frame, at: captureTime, motion: motion)
+            if movies {
+                write(frame, at: captureTime, motion: motion)
+            } else {
+                takeSnapshot(frame, at: captureTime, motion: motion)
+            }
         case .endMovie:
             endMovie()
         case .endEvent(let end, _):
             endEvent(end: end)
+            if !movies { enforceRetention() }
         }
     }
 
@@ -182,21 +192,24 @@ final class EventWriter {
         if motion, snapshot == nil { writeSnapshot(frame) }
     }
 
+    /// Without movies: the event's first frame with `motion` becomes its snapshot; nothing else
+    /// is written.
+    private func takeSnapshot(_ frame: CapturedFrame, at time: MonotonicInstant, motion: Bool) {
+        latest = max(latest, time)
+        guard motion, snapshot == nil else { return }
+        if let fault = monitor.fault ?? monitor.examine() {
+            // Tried again at the event's next frame with motion.
+            monitor.enter(fault)
+            return
+        }
+        catchUpEventRow()
+        writeSnapshot(frame)
+    }
+
     private func openMovie(first: MonotonicInstant, width: Int, height: Int) {
         pendingMovie = nil
         let date = wallClock.date(at: first)
-        if monitor.recoveries != recoveriesSeen {
-            // The index was caught up with the files meanwhile: an event row without files was dropped.
-            recoveriesSeen = monitor.recoveries
-            if let id = report.event?.id, id >= 0 {
-                do {
-                    if try index.event(id: id) == nil { report.event?.id = -1 }
-                } catch {
-                    fail("read event \(id): \(error)")
-                }
-            }
-        }
-        if let event = report.event, event.id < 0 { adoptEvent(announce: true) }
+        catchUpEventRow()
         do {
             try layout.createDirectory(camera: camera, start: date)
             let path = try layout.moviePath(camera: camera, start: date)
@@ -236,6 +249,23 @@ final class EventWriter {
             report.movie = nil
             writer.abandon()
         }
+    }
+
+    /// Before the event's first file after the storage came back: the index was caught up with
+    /// the files meanwhile (an event row without files was dropped), so the event gets its row
+    /// again where it has none.
+    private func catchUpEventRow() {
+        if monitor.recoveries != recoveriesSeen {
+            recoveriesSeen = monitor.recoveries
+            if let id = report.event?.id, id >= 0 {
+                do {
+                    if try index.event(id: id) == nil { report.event?.id = -1 }
+                } catch {
+                    fail("read event \(id): \(error)")
+                }
+            }
+        }
+        if let event = report.event, event.id < 0 { adoptEvent(announce: true) }
     }
 
     /// Gives the open event its row (after the storage came back, or when it began).
@@ -334,9 +364,13 @@ final class EventWriter {
         guard let event = report.event, monitor.isWritable else { return }
         do {
             let path = try layout.snapshotPath(camera: camera, start: event.start)
+            // With movies, the movie made the day's folder.
+            if !movies { try layout.createDirectory(camera: camera, start: event.start) }
             try FileSystem.publish(frame.jpeg, to: path)
             snapshot = path
             report.event?.snapshot = path
+            // With movies the event's bytes are its movies' (as they always were).
+            if !movies { report.eventBytes += Int64(frame.jpeg.count) }
             emit(.snapshotTaken(camera: camera, eventID: event.id, path: path, at: wallClock.date(at: frame.captureTime)))
         } catch let error as FileError where error.kind == .diskFull {
             fail("snapshot: \(error)")

@@ -21,6 +21,7 @@ import Testing
         #expect(configuration.cameras.map(\.name) == ["front"])
         #expect(configuration.cameras[0].width == 320 && configuration.cameras[0].height == 240)
         #expect(configuration.events.preCapture == .seconds(2) && configuration.events.maxMovieLength == .seconds(300))
+        #expect(configuration.events.movies)
         #expect(configuration.triggers.motion.settings.masks == [PixelRectangle(x: 0, y: 0, width: 320, height: 24)])
         #expect(configuration.triggers.motion.settings.minimumChangedFraction == 0.004)
         #expect(configuration.triggers.motion.settings.pixelThreshold == 12)
@@ -35,11 +36,22 @@ import Testing
         #expect(configuration.cameras.count == 1)
         #expect(configuration.cameras[0].name == "camera")
         #expect(configuration.triggers.pir && configuration.triggers.motion.enabled)
+        #expect(configuration.events.movies)
+    }
+
+    @Test func moviesCanBeSwitchedOff() throws {
+        let configuration = try NodeConfiguration.parse(
+            yaml: "events:\n  movies: false\ntriggers:\n  motion:\n    enabled: false\n", file: "snapshots.yaml")
+        #expect(!configuration.events.movies)
+        #expect(!configuration.triggers.motion.enabled)
+        // The other event timings keep their defaults.
+        #expect(configuration.events.postCapture == .seconds(5))
     }
 
     @Test(arguments: [
         ("cameras: []", "1:10", "must list at least one camera"),
         ("events:\n  pre-capture: soon", "2:16", "must be a duration"),
+        ("events:\n  movies: never", "2:11", "must be true or false"),
         ("events:\n  post-capture: 10s\n  event-gap: 5s", "3:14", "must be at least 'post-capture'"),
         ("retention:\n  max-bytes: lots", "2:14", "must be a size"),
         ("cameras:\n  - name: front\n    baud: 12345", "3:11", "must be one of 9600"),

@@ -112,6 +112,28 @@ import Testing
         #expect(Self.written(actions).count == 51)
     }
 
+    @Test func withoutMoviesNoMovieIsAskedForAndNoFrameIsKeptBack() {
+        var machine = Machine(
+            settings: .init(preCapture: .seconds(2), postCapture: .seconds(1), eventGap: .seconds(8), maxMovieLength: .seconds(2), movies: false))
+        let actions = Self.run(
+            &machine, to: 40_000,
+            triggers: [Trigger(.manual, at: Self.at(5_000)), Trigger(.pir, at: Self.at(10_000), phase: .began),
+                       Trigger(.pir, at: Self.at(14_000), phase: .ended)])
+        let movies = actions.filter { switch $0 { case .beginMovie, .endMovie: true; default: false } }
+        #expect(movies.isEmpty, "\(movies)")
+        let begins = actions.filter { if case .beginEvent = $0 { true } else { false } }
+        #expect(begins.count == 1)
+        // From the trigger on, no pre-capture before it nor ring frames of the gap (6.5...9.5 s).
+        let marked = actions.compactMap { if case .write(let frame, _, let motion) = $0 { motion ? frame : nil } else { nil } }
+        #expect(Self.written(actions) == [5_000, 5_500, 6_000] + Array(stride(from: 10_000, through: 15_000, by: 500)))
+        // The frame that began the event is the first marked (the snapshot's).
+        #expect(marked.first == 5_000)
+        guard case .endEvent = actions.last else {
+            Issue.record("the event did not end: \(actions)")
+            return
+        }
+    }
+
     @Test func softwareMotionStartsAndProlongsEvents() {
         var machine = Machine(settings: .init(preCapture: .zero, postCapture: .seconds(1), eventGap: .seconds(2)))
         let actions = Self.run(&machine, to: 20_000, motion: { (3_000...6_000).contains($0) })

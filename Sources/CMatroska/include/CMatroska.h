@@ -3,6 +3,11 @@
 // A Matroska writer for MJPEG frames on libmatroska and libebml (the Matroska project's own
 // libraries), behind a C interface Swift can call. One SimpleBlock a cluster, every frame a
 // keyframe, timestamps in milliseconds, CRC-32 on every cluster, cues and seek head at the end.
+//
+// The writer is a plug-in, libVigilMatroska.so (Sources/VigilMatroska, the VigilMatroska product),
+// that no executable links: this target's loader.c opens it with dlopen on the first
+// vigil_mkv_load, so a recorder that writes no movie maps neither libmatroska nor libebml. The
+// functions below are the loader's twins, forwarding to the plug-in's functions of the same name.
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +24,23 @@ typedef struct vigil_mkv_failure {
 } vigil_mkv_failure;
 
 typedef struct vigil_mkv_writer vigil_mkv_writer;
+
+/// The plug-in's file name, looked for in the executable's directory (/proc/self/exe's: .build/debug,
+/// .build/release, the test bundle's), then in VIGIL_MKV_LIBRARY_DIRECTORY beside it (../lib/vigil:
+/// /usr/lib/vigil for /usr/bin/vigil); the same beside the program as the dynamic linker names it,
+/// when that differs (a program started through ld.so, which /proc/self/exe then names).
+#define VIGIL_MKV_PLUGIN "libVigilMatroska.so"
+#define VIGIL_MKV_LIBRARY_DIRECTORY "../lib/vigil"
+
+/// Loads the plug-in and resolves the four functions below, once per process; later calls return
+/// the first result. Returns 0 on success; on failure -1, with the failed step ("dlopen PATH: ..."
+/// for every path tried, or "dlsym NAME: ...") in `message` (NUL-terminated, at most `capacity`
+/// bytes). Thread-safe. Until it succeeds, the functions below fail (NULL, -1 with `failure`
+/// filled, or nothing). Not part of the plug-in.
+int vigil_mkv_load(char *message, size_t capacity);
+
+/// Whether the plug-in is loaded in this process (by vigil_mkv_load). Not part of the plug-in.
+int vigil_mkv_is_loaded(void);
 
 /// Creates `path` (which must not exist: O_EXCL), writes the EBML header, the segment's head,
 /// its info, the one MJPEG video track of `width` x `height` and the global tags (`count`

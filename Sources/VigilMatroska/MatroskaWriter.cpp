@@ -1,4 +1,7 @@
-#include "CMatroska.h"
+// The movie writer proper, built as the plug-in libVigilMatroska.so (the VigilMatroska product),
+// which CMatroska's loader opens with dlopen when the first movie is written: no executable links
+// it, so libmatroska and libebml are mapped only into a process that writes a movie.
+#include "../CMatroska/include/CMatroska.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -131,7 +134,6 @@ template <typename Body> bool guarded(vigil_mkv_failure *failure, const char *st
 
 struct vigil_mkv_writer {
     int descriptor = -1;
-    std::string path;
     bool flushEachFrame = true;
     std::unique_ptr<FileOutput> output;
     KaxSegment segment;
@@ -274,7 +276,6 @@ extern "C" vigil_mkv_writer *vigil_mkv_create(
         return nullptr;
     }
     writer->descriptor = descriptor;
-    writer->path = path;
     writer->flushEachFrame = flush_each_frame != 0;
     bool written = guarded(failure, "vigil_mkv_create", [&] {
         writer->output = std::make_unique<FileOutput>(descriptor);
