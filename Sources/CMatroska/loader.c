@@ -26,9 +26,29 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int loaded = 0;
 static char failure[1024];
 
-/// Opens VIGIL_MKV_PLUGIN from the folder `program` (a path) is in, else from
-/// VIGIL_MKV_LIBRARY_DIRECTORY beside it; appends each failure to `failure` at `*used`.
-static void *open_beside(const char *program, size_t *used) {
+/// A stand-in for dlopen that only looks (so that a probe maps nothing): `path` if it is a
+/// readable file, else NULL with errno set.
+static void *readable(const char *path, int flags) {
+    (void)flags;
+    return access(path, R_OK) == 0 ? (void *)path : NULL;
+}
+
+/// Where open_plugin writes what it tried: `text` of `capacity` bytes, `used` of them written.
+typedef struct {
+    char *text;
+    size_t capacity, used;
+} attempts;
+
+static void note_attempt(attempts *tried, const char *format, const char *path, const char *reason) {
+    if (tried->used >= tried->capacity) return;
+    int written = snprintf(tried->text + tried->used, tried->capacity - tried->used, format, tried->used ? "; " : "", path,
+        reason ? reason : "unknown error");
+    if (written > 0) tried->used += (size_t)written;
+}
+
+/// Opens VIGIL_MKV_PLUGIN with `open` (dlopen, or `readable` to probe) from the folder `program`
+/// (a path) is in, else from VIGIL_MKV_LIBRARY_DIRECTORY beside it; notes each failure in `tried`.
+static void *open_beside(const char *program, attempts *tried, void *(*open)(const char *, int)) {
     char folder[PATH_MAX];
     snprintf(folder, sizeof folder, "%s", program);
     char *slash = strrchr(folder, '/');
@@ -38,45 +58,41 @@ static void *open_beside(const char *program, size_t *used) {
     for (size_t index = 0; index < sizeof subfolders / sizeof *subfolders; index++) {
         char path[PATH_MAX + 64];
         snprintf(path, sizeof path, "%s%s/%s", folder, subfolders[index], VIGIL_MKV_PLUGIN);
-        void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        void *library = open(path, RTLD_NOW | RTLD_LOCAL);
         if (library) return library;
-        const char *text = dlerror();
-        if (*used < sizeof failure) {
-            int written = snprintf(failure + *used, sizeof failure - *used, "%sdlopen %s: %s", *used ? "; " : "", path,
-                text ? text : "unknown error");
-            if (written > 0) *used += (size_t)written;
-        }
+        if (open == dlopen) note_attempt(tried, "%sdlopen %s: %s", path, dlerror());
+        else note_attempt(tried, "%saccess %s: %s", path, strerror(errno));
     }
     return NULL;
 }
 
-/// Opens the plug-in beside the executable (/proc/self/exe), else beside the object this loader
-/// is in as the dynamic linker names it (the program, when it was started through ld.so, which
-/// /proc/self/exe then names); on failure `failure` holds every path tried and dlerror's text.
-static void *open_plugin(void) {
-    size_t used = 0;
-    failure[0] = '\0';
+/// Opens the plug-in with `open` beside the executable (/proc/self/exe), else beside the object
+/// this loader is in as the dynamic linker names it (the program, when it was started through
+/// ld.so, which /proc/self/exe then names); on failure `tried` holds every path tried and why.
+static void *open_plugin(void *(*open)(const char *, int), attempts *tried) {
+    tried->used = 0;
+    tried->text[0] = '\0';
     char executable[PATH_MAX];
     ssize_t length = readlink("/proc/self/exe", executable, sizeof executable - 1);
     if (length > 0) {
         executable[length] = '\0';
-        void *library = open_beside(executable, &used);
+        void *library = open_beside(executable, tried, open);
         if (library) return library;
     } else {
-        int written = snprintf(failure, sizeof failure, "readlink /proc/self/exe: %s", strerror(errno));
-        if (written > 0) used = (size_t)written;
+        note_attempt(tried, "%sreadlink %s: %s", "/proc/self/exe", strerror(errno));
     }
     Dl_info self;
     if (dladdr((void *)&vigil_mkv_load, &self) && self.dli_fname && strchr(self.dli_fname, '/')) {
         char resolved[PATH_MAX];
         const char *program = realpath(self.dli_fname, resolved) ? resolved : self.dli_fname;
-        if (length <= 0 || strcmp(program, executable) != 0) return open_beside(program, &used);
+        if (length <= 0 || strcmp(program, executable) != 0) return open_beside(program, tried, open);
     }
     return NULL;
 }
 
 static void load(void) {
-    void *library = open_plugin();
+    attempts tried = {failure, sizeof failure, 0};
+    void *library = open_plugin(dlopen, &tried);
     if (!library) return;
 #define VIGIL_RESOLVE(name, result, parameters)                                                 \
     *(void **)(&p_##name) = dlsym(library, #name);                                              \
@@ -93,6 +109,15 @@ int vigil_mkv_load(char *message, size_t capacity) {
     pthread_once(&once, load);
     if (vigil_mkv_is_loaded()) return 0;
     if (message && capacity > 0) snprintf(message, capacity, "%s", failure);
+    return -1;
+}
+
+int vigil_mkv_find(char *message, size_t capacity) {
+    if (vigil_mkv_is_loaded()) return 0;
+    char text[sizeof failure];
+    attempts tried = {text, sizeof text, 0};
+    if (open_plugin(readable, &tried)) return 0;
+    if (message && capacity > 0) snprintf(message, capacity, "%s", text);
     return -1;
 }
 

@@ -272,3 +272,22 @@ public final class MovieWriter {
 
 @available(*, unavailable, message: "a MovieWriter must be used by one thread at a time")
 extension MovieWriter: Sendable {}
+
+extension MovieWriter {
+    /// Checks that the movie writer's plug-in (libVigilMatroska.so) is where the first movie will
+    /// load it from, without loading it: a recorder that records movies says at start-up that it
+    /// cannot, instead of at its first event.
+    ///
+    /// - Throws: ``MovieError/Kind/library`` naming `access` and every path looked at.
+    public static func checkPluginInstalled() throws(MovieError) {
+        var buffer = [CChar](repeating: 0, count: 1024)
+        let count = buffer.count
+        let status = buffer.withUnsafeMutableBufferPointer { vigil_mkv_find($0.baseAddress, count) }
+        guard status != 0 else { return }
+        let tried = buffer.withUnsafeBufferPointer { $0.baseAddress.map { String(cString: $0) } ?? "unknown error" }
+        throw MovieError(
+            kind: .library, call: "access",
+            message: "the movie writer's plug-in \(VIGIL_MKV_PLUGIN) is not installed (\(tried)); `swift build` builds it "
+                + "beside vigil (`swift build --product VigilMatroska` alone), the package installs it in /usr/lib/vigil")
+    }
+}

@@ -4,6 +4,7 @@ import EventStore
 import Foundation
 import HAL
 import Logging
+import Movies
 import Peripherals
 import Recorder
 import Synchronization
@@ -88,6 +89,13 @@ public final class CameraNode: Sendable {
             throw NodeError("the configuration names no storage root ('storage:' or --storage)")
         }
         if let problem = StorageLayout.problem(withRoot: root) { throw NodeError(problem) }
+        if configuration.events.movies {
+            do throws(MovieError) {
+                try MovieWriter.checkPluginInstalled()
+            } catch {
+                throw NodeError("cannot record movies: \(error.message) (or set 'events: movies: false' to record snapshots only)")
+            }
+        }
         let layout = StorageLayout(root: root)
         try Self.createStorageRoot(layout.root)
         // The lock first: nothing else in the root is touched while another recorder owns it.

@@ -84,4 +84,32 @@ import Testing
         let shown = try await VigilProcess.run(["events", "show", String(events[0].id), "--storage", storage])
         #expect(shown.status == 0 && shown.output.contains("movies: none"), "\(shown.output)\(shown.error)")
     }
+    /// `vigil` without its movie plug-in beside it (as `swift run vigil` alone leaves it): a
+    /// recorder that would write movies refuses to start, naming the plug-in and where it looked;
+    /// one that writes none starts.
+    @Test func aRecorderWhosePluginIsMissingRefusesToStartUnlessItWritesNoMovies() async throws {
+        let root = NSTemporaryDirectory() + "vigil-noplugin-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // A link (a copy if /tmp is another file system): /proc/self/exe then names this folder.
+        let lonely = root + "/vigil"
+        do {
+            try FileManager.default.linkItem(atPath: VigilProcess.executable.path, toPath: lonely)
+        } catch {
+            try FileManager.default.copyItem(atPath: VigilProcess.executable.path, toPath: lonely)
+        }
+        // Boards are looked for beside the executable too: this one is named by its path.
+        let board = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Boards/sim.yaml").standardized.path
+        let refused = try await runProgram(lonely, ["record", "--board", board, "--duration", "1s", "--storage", root + "/a"])
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("cannot record movies: the movie writer's plug-in libVigilMatroska.so is not installed"), "\(refused.output)")
+        #expect(refused.output.contains("access \(root)/libVigilMatroska.so"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/a/index.sqlite"), "it touched its storage before refusing")
+
+        let config = root + "/snapshots.yaml"
+        try Data("events:\n  movies: false\n".utf8).write(to: URL(fileURLWithPath: config))
+        let snapshots = try await runProgram(
+            lonely, ["record", "--board", board, "--speed", "50", "--duration", "2m", "--config", config, "--storage", root + "/b"])
+        #expect(snapshots.status == 0, "\(snapshots.output)")
+    }
 }

@@ -39,6 +39,11 @@ typedef struct vigil_mkv_writer vigil_mkv_writer;
 /// filled, or nothing). Not part of the plug-in.
 int vigil_mkv_load(char *message, size_t capacity);
 
+/// Looks for the plug-in where vigil_mkv_load would open it, without opening it (nothing is
+/// mapped): 0 if a readable file is there (or it is loaded), else -1 with every path tried and
+/// why in `message`. Not part of the plug-in.
+int vigil_mkv_find(char *message, size_t capacity);
+
 /// Whether the plug-in is loaded in this process (by vigil_mkv_load). Not part of the plug-in.
 int vigil_mkv_is_loaded(void);
 
