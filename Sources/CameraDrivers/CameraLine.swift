@@ -95,18 +95,38 @@ extension SerialPort {
             read.reachedDeadline()
             return []
         }
-        let remaining = read.budget - read.received
-        guard remaining > 0 else {
-            throw CameraError(.busy, "the camera sent \(read.received) bytes without finishing \(read.what), more than its budget of \(read.budget)")
-        }
+        let (batch, most) = try batch(of: read, expecting: expecting)
         let bytes: [UInt8]
         do {
-            let most = min(remaining, 65536)
-            let batch = min(expecting, most, CameraRead.batchLimit(configuration))
             bytes = try await self.read(atLeast: batch, upTo: most, deadline: min(until ?? read.deadline, read.deadline))
         } catch { throw CameraError(error) }
         read.count(bytes.count)
         return bytes
+    }
+
+    /// Sends `request`, then takes the first bytes of its reply as ``receive(_:until:expecting:)``
+    /// does, in one port operation (``SerialPort/exchange(_:readAtLeast:upTo:deadline:)``): for
+    /// requests answered in a steady rhythm, such as a frame's packages. Empty if nothing came
+    /// by `read`'s deadline.
+    func exchange(_ request: [UInt8], _ read: inout CameraRead, expecting: Int) async throws(CameraError) -> [UInt8] {
+        let (batch, most) = try batch(of: read, expecting: expecting)
+        let bytes: [UInt8]
+        do {
+            bytes = try await exchange(request, readAtLeast: batch, upTo: most, deadline: read.deadline)
+        } catch { throw CameraError(error) }
+        read.count(bytes.count)
+        return bytes
+    }
+
+    /// How many bytes one batched read of `read` waits for at least and takes at most; throws
+    /// ``CameraError/Kind/busy`` once `read` has taken its byte budget.
+    private func batch(of read: CameraRead, expecting: Int) throws(CameraError) -> (atLeast: Int, upTo: Int) {
+        let remaining = read.budget - read.received
+        guard remaining > 0 else {
+            throw CameraError(.busy, "the camera sent \(read.received) bytes without finishing \(read.what), more than its budget of \(read.budget)")
+        }
+        let most = min(remaining, 65536)
+        return (min(expecting, most, CameraRead.batchLimit(configuration)), most)
     }
 
     /// Throws away what has arrived and whatever keeps arriving until the line has been quiet

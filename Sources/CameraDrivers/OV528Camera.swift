@@ -231,11 +231,12 @@ public final class OV528Camera<Port: SerialPort>: Camera {
                 if requests > 0 { retries += 1 }
                 requests += 1
                 state.withLock { $0.decoder.expectPackage(id: id, length: length) }
-                try await send(.requestPackage(id, address: options.address))
                 read = CameraRead("package \(id)", clock: clock, within: wire + wire / 2 + options.packageMargin, budget: length + CameraRead.replyBudget)
             }
+            // The request goes with the package's first read, in one port operation.
+            let request = ask ? OV528Message.requestPackage(id, address: options.address) : nil
             ask = true
-            switch try await receivePackage(&read, length: length) {
+            switch try await receivePackage(&read, length: length, asking: request) {
             case .package(let bytes):
                 do throws(OV528PackageError) {
                     return try OV528Package.decode(bytes, id: id, dataSize: dataSize).data
@@ -269,7 +270,10 @@ public final class OV528Camera<Port: SerialPort>: Camera {
         case timedOut(received: Int)
     }
 
-    private func receivePackage(_ read: inout CameraRead, length: Int) async throws(CameraError) -> PackageOutcome {
+    /// The package `read` is for, or what came instead; `request`, if any, is sent first (with
+    /// the first read, so that the port can time the reply from it).
+    private func receivePackage(_ read: inout CameraRead, length: Int, asking request: OV528Message?) async throws(CameraError) -> PackageOutcome {
+        var request = request
         while true {
             while let output = state.withLock({ $0.decoder.next() }) {
                 switch output {
@@ -279,7 +283,13 @@ public final class OV528Camera<Port: SerialPort>: Camera {
                 }
             }
             let buffered = state.withLock { $0.decoder.bufferedCount }
-            let bytes = try await port.receive(&read, expecting: max(1, length - buffered))
+            let bytes: [UInt8]
+            if let message = request {
+                request = nil
+                bytes = try await port.exchange(message.encoded, &read, expecting: max(1, length - buffered))
+            } else {
+                bytes = try await port.receive(&read, expecting: max(1, length - buffered))
+            }
             if bytes.isEmpty { return .timedOut(received: state.withLock { $0.decoder.bufferedCount }) }
             state.withLock { $0.decoder.feed(bytes) }
         }
