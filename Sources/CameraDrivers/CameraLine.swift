@@ -24,8 +24,12 @@ struct CameraRead {
         return max(1, min(perBatch, batchBytes))
     }
 
-    /// What is read, for messages: "the reply to GET_VERSION".
-    let what: String
+    /// What is read, for messages: "the reply to GET_VERSION", "package 7".
+    var what: String { number.map { "\(subject) \($0)" } ?? subject }
+    /// What is read, and its number if it has one (a package's): put together only for a
+    /// message, so that a read made for each package does not format one.
+    private let subject: String
+    private let number: Int?
     let deadline: MonotonicInstant
     /// The time allowed, for messages.
     let allowed: Duration
@@ -34,8 +38,9 @@ struct CameraRead {
     /// Bytes taken so far.
     private(set) var received = 0
 
-    init(_ what: String, clock: any HALClock, within allowed: Duration, budget: Int = replyBudget) {
-        self.what = what
+    init(_ what: String, number: Int? = nil, clock: any HALClock, within allowed: Duration, budget: Int = replyBudget) {
+        subject = what
+        self.number = number
         self.allowed = allowed
         deadline = clock.now.advanced(by: allowed)
         self.budget = budget

@@ -220,10 +220,12 @@ public final class OV528Camera<Port: SerialPort>: Camera {
     private func fetchPackage(_ id: UInt16, dataSize: Int, retries: inout Int) async throws(CameraError) -> [UInt8] {
         let length = dataSize + OV528.packageOverhead
         let wire = port.configuration.wireTime(forBytes: OV528.messageLength + length)
+        // One and a half times the wire time (in nanoseconds: Duration's arithmetic with integers is slow).
+        let allowed = wire + .nanoseconds(wire.nanoseconds / 2) + options.packageMargin
         var problem = ""
         var requests = 0
         var waitedForStall = false
-        var read = CameraRead("package \(id)", clock: clock, within: .zero)
+        var read = CameraRead("package", number: Int(id), clock: clock, within: .zero)
         var ask = true
         while true {
             if ask {
@@ -231,7 +233,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
                 if requests > 0 { retries += 1 }
                 requests += 1
                 state.withLock { $0.decoder.expectPackage(id: id, length: length) }
-                read = CameraRead("package \(id)", clock: clock, within: wire + wire / 2 + options.packageMargin, budget: length + CameraRead.replyBudget)
+                read = CameraRead("package", number: Int(id), clock: clock, within: allowed, budget: length + CameraRead.replyBudget)
             }
             // The request goes with the package's first read, in one port operation.
             let request = ask ? OV528Message.requestPackage(id, address: options.address) : nil
@@ -252,7 +254,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
             case .timedOut(let received):
                 if received < length - 2 && !waitedForStall {
                     waitedForStall = true
-                    read = CameraRead("package \(id)", clock: clock, within: options.stallTimeout, budget: length + CameraRead.replyBudget)
+                    read = CameraRead("package", number: Int(id), clock: clock, within: options.stallTimeout, budget: length + CameraRead.replyBudget)
                     ask = false
                     continue
                 }

@@ -163,7 +163,10 @@ public final class LinuxSerialPort: SerialPort, Sendable {
         }
         func finish() -> [UInt8] {
             if missed, let reckoning {
-                let margin = self.wakeMargin(configuration, sleeping: .seconds(1))
+                // The end was seen as late as a wake-up comes: of the twice the wake-up lateness
+                // that the margin allows for, once is learnt as lag, so that the next wake-up
+                // comes as soon after the reply's end as wake-ups do, not twice that.
+                let margin = configuration.wireTime(forBytes: Self.marginBytes) + .nanoseconds(self.recentLateness.load(ordering: .relaxed))
                 reckoning.lag.learn(late: reckoning.wireEnd.duration(to: clock.now), margin: margin)
             }
             return received
@@ -239,8 +242,10 @@ public final class LinuxSerialPort: SerialPort, Sendable {
     /// wire time plus twice how late its recent wake-ups were (the first byte's arrival was
     /// seen that late too), at most half the sleep.
     private func wakeMargin(_ configuration: SerialConfiguration, sleeping: Duration) -> Duration {
-        let late = Duration.nanoseconds(recentLateness.load(ordering: .relaxed))
-        return min(configuration.wireTime(forBytes: Self.marginBytes) + late * 2, sleeping / 2)
+        // In nanoseconds: Duration's arithmetic with integers is slow, and this runs at every reply.
+        let late = recentLateness.load(ordering: .relaxed)
+        let margin = configuration.wireTime(forBytes: Self.marginBytes).nanoseconds + late * 2
+        return .nanoseconds(min(margin, sleeping.nanoseconds / 2))
     }
 
     /// Counts a wake-up; `late` is how long after its target a sleep ended, kept as a moving
