@@ -132,12 +132,18 @@ import Testing
                 var got = 0
                 while got < 6 {
                     var entry = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-                    guard poll(&entry, 1, 10_000) > 0 else { return }
+                    // A signal (another test's child exiting) interrupts the poll: not a reason to stop.
+                    let ready = poll(&entry, 1, 10_000)
+                    if ready == 0 || (ready < 0 && errno != EINTR) || entry.revents & Int16(POLLNVAL | POLLERR) != 0 { return }
                     let count = request[got...].withUnsafeMutableBytes { Glibc.read(master, $0.baseAddress, $0.count) }
                     if count > 0 { got += count }
                 }
                 let reply = [UInt8](repeating: UInt8(round), count: 518)
-                _ = reply.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
+                var sent = 0
+                while sent < reply.count {
+                    let count = reply[sent...].withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
+                    if count > 0 { sent += count } else if errno != EINTR && errno != EAGAIN { return }
+                }
             }
         }
         let wakeUps = linux.readWakeUps
