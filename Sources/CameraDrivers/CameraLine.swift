@@ -24,8 +24,12 @@ struct CameraRead {
         return max(1, min(perBatch, batchBytes))
     }
 
-    /// What is read, for messages: "the reply to GET_VERSION".
-    let what: String
+    /// What is read, for messages: "the reply to GET_VERSION", "package 7".
+    var what: String { number.map { "\(subject) \($0)" } ?? subject }
+    /// What is read, and its number if it has one (a package's): put together only for a
+    /// message, so that a read made for each package does not format one.
+    private let subject: String
+    private let number: Int?
     let deadline: MonotonicInstant
     /// The time allowed, for messages.
     let allowed: Duration
@@ -34,8 +38,9 @@ struct CameraRead {
     /// Bytes taken so far.
     private(set) var received = 0
 
-    init(_ what: String, clock: any HALClock, within allowed: Duration, budget: Int = replyBudget) {
-        self.what = what
+    init(_ what: String, number: Int? = nil, clock: any HALClock, within allowed: Duration, budget: Int = replyBudget) {
+        subject = what
+        self.number = number
         self.allowed = allowed
         deadline = clock.now.advanced(by: allowed)
         self.budget = budget
@@ -95,18 +100,38 @@ extension SerialPort {
             read.reachedDeadline()
             return []
         }
-        let remaining = read.budget - read.received
-        guard remaining > 0 else {
-            throw CameraError(.busy, "the camera sent \(read.received) bytes without finishing \(read.what), more than its budget of \(read.budget)")
-        }
+        let (batch, most) = try batch(of: read, expecting: expecting)
         let bytes: [UInt8]
         do {
-            let most = min(remaining, 65536)
-            let batch = min(expecting, most, CameraRead.batchLimit(configuration))
             bytes = try await self.read(atLeast: batch, upTo: most, deadline: min(until ?? read.deadline, read.deadline))
         } catch { throw CameraError(error) }
         read.count(bytes.count)
         return bytes
+    }
+
+    /// Sends `request`, then takes the first bytes of its reply as ``receive(_:until:expecting:)``
+    /// does, in one port operation (``SerialPort/exchange(_:readAtLeast:upTo:deadline:)``): for
+    /// requests answered in a steady rhythm, such as a frame's packages. Empty if nothing came
+    /// by `read`'s deadline.
+    func exchange(_ request: [UInt8], _ read: inout CameraRead, expecting: Int) async throws(CameraError) -> [UInt8] {
+        let (batch, most) = try batch(of: read, expecting: expecting)
+        let bytes: [UInt8]
+        do {
+            bytes = try await exchange(request, readAtLeast: batch, upTo: most, deadline: read.deadline)
+        } catch { throw CameraError(error) }
+        read.count(bytes.count)
+        return bytes
+    }
+
+    /// How many bytes one batched read of `read` waits for at least and takes at most; throws
+    /// ``CameraError/Kind/busy`` once `read` has taken its byte budget.
+    private func batch(of read: CameraRead, expecting: Int) throws(CameraError) -> (atLeast: Int, upTo: Int) {
+        let remaining = read.budget - read.received
+        guard remaining > 0 else {
+            throw CameraError(.busy, "the camera sent \(read.received) bytes without finishing \(read.what), more than its budget of \(read.budget)")
+        }
+        let most = min(remaining, 65536)
+        return (min(expecting, most, CameraRead.batchLimit(configuration)), most)
     }
 
     /// Throws away what has arrived and whatever keeps arriving until the line has been quiet

@@ -220,10 +220,12 @@ public final class OV528Camera<Port: SerialPort>: Camera {
     private func fetchPackage(_ id: UInt16, dataSize: Int, retries: inout Int) async throws(CameraError) -> [UInt8] {
         let length = dataSize + OV528.packageOverhead
         let wire = port.configuration.wireTime(forBytes: OV528.messageLength + length)
+        // One and a half times the wire time (in nanoseconds: Duration's arithmetic with integers is slow).
+        let allowed = wire + .nanoseconds(wire.nanoseconds / 2) + options.packageMargin
         var problem = ""
         var requests = 0
         var waitedForStall = false
-        var read = CameraRead("package \(id)", clock: clock, within: .zero)
+        var read = CameraRead("package", number: Int(id), clock: clock, within: .zero)
         var ask = true
         while true {
             if ask {
@@ -231,11 +233,12 @@ public final class OV528Camera<Port: SerialPort>: Camera {
                 if requests > 0 { retries += 1 }
                 requests += 1
                 state.withLock { $0.decoder.expectPackage(id: id, length: length) }
-                try await send(.requestPackage(id, address: options.address))
-                read = CameraRead("package \(id)", clock: clock, within: wire + wire / 2 + options.packageMargin, budget: length + CameraRead.replyBudget)
+                read = CameraRead("package", number: Int(id), clock: clock, within: allowed, budget: length + CameraRead.replyBudget)
             }
+            // The request goes with the package's first read, in one port operation.
+            let request = ask ? OV528Message.requestPackage(id, address: options.address) : nil
             ask = true
-            switch try await receivePackage(&read, length: length) {
+            switch try await receivePackage(&read, length: length, asking: request) {
             case .package(let bytes):
                 do throws(OV528PackageError) {
                     return try OV528Package.decode(bytes, id: id, dataSize: dataSize).data
@@ -251,7 +254,7 @@ public final class OV528Camera<Port: SerialPort>: Camera {
             case .timedOut(let received):
                 if received < length - 2 && !waitedForStall {
                     waitedForStall = true
-                    read = CameraRead("package \(id)", clock: clock, within: options.stallTimeout, budget: length + CameraRead.replyBudget)
+                    read = CameraRead("package", number: Int(id), clock: clock, within: options.stallTimeout, budget: length + CameraRead.replyBudget)
                     ask = false
                     continue
                 }
@@ -269,7 +272,10 @@ public final class OV528Camera<Port: SerialPort>: Camera {
         case timedOut(received: Int)
     }
 
-    private func receivePackage(_ read: inout CameraRead, length: Int) async throws(CameraError) -> PackageOutcome {
+    /// The package `read` is for, or what came instead; `request`, if any, is sent first (with
+    /// the first read, so that the port can time the reply from it).
+    private func receivePackage(_ read: inout CameraRead, length: Int, asking request: OV528Message?) async throws(CameraError) -> PackageOutcome {
+        var request = request
         while true {
             while let output = state.withLock({ $0.decoder.next() }) {
                 switch output {
@@ -279,7 +285,13 @@ public final class OV528Camera<Port: SerialPort>: Camera {
                 }
             }
             let buffered = state.withLock { $0.decoder.bufferedCount }
-            let bytes = try await port.receive(&read, expecting: max(1, length - buffered))
+            let bytes: [UInt8]
+            if let message = request {
+                request = nil
+                bytes = try await port.exchange(message.encoded, &read, expecting: max(1, length - buffered))
+            } else {
+                bytes = try await port.receive(&read, expecting: max(1, length - buffered))
+            }
             if bytes.isEmpty { return .timedOut(received: state.withLock { $0.decoder.bufferedCount }) }
             state.withLock { $0.decoder.feed(bytes) }
         }

@@ -37,6 +37,14 @@ public protocol SerialPort: AnyObject, Sendable {
     /// (not necessarily once they have left the wire: see ``drain()``).
     func write(_ bytes: [UInt8]) async throws(HALError)
 
+    /// Writes `request` (as ``write(_:)``), then reads its reply as
+    /// ``read(atLeast:upTo:deadline:)`` does: at least `minCount` bytes are on their way once
+    /// the request has gone. One operation, so that a port may do both in one go and time the
+    /// reply from the request (it cannot end sooner than both their wire times after the
+    /// write). For a request and reply that come in a steady rhythm (a camera's packages, each
+    /// asked for alone); callers loop as after a read. The default writes, then reads.
+    func exchange(_ request: [UInt8], readAtLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8]
+
     /// Waits until every written byte has left the wire.
     func drain() async throws(HALError)
 
@@ -50,6 +58,11 @@ public protocol SerialPort: AnyObject, Sendable {
 extension SerialPort {
     public func read(atLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
         try await read(upTo: maxCount, deadline: deadline)
+    }
+
+    public func exchange(_ request: [UInt8], readAtLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
+        try await write(request)
+        return try await read(atLeast: minCount, upTo: maxCount, deadline: deadline)
     }
 
     /// Reads exactly `count` bytes unless `deadline` passes first, in which case it returns

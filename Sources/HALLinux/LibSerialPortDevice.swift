@@ -63,12 +63,8 @@ struct LibSerialPortDevice: SerialDevice {
         return port
     }
 
-    func readAvailable(upTo maxCount: Int) throws(HALError) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: maxCount)
-        let count = try serialPortCall("sp_nonblocking_read", target: path) {
-            buffer.withUnsafeMutableBytes { sp_nonblocking_read(port, $0.baseAddress, $0.count) }
-        }
-        return Array(buffer.prefix(count))
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(HALError) -> Int {
+        try serialPortCall("sp_nonblocking_read", target: path) { sp_nonblocking_read(port, buffer.baseAddress, buffer.count) }
     }
 
     func write(someOf bytes: ArraySlice<UInt8>) throws(HALError) -> Int {

@@ -46,6 +46,10 @@ public final class LinuxSerialPort: SerialPort, Sendable {
     private let wakeUps = Atomic<Int>(0)
     /// How late (nanoseconds) recent sleeps until bytes were due ended, on average.
     private let recentLateness = Atomic<Int64>(0)
+    /// How late a reply's end comes after its wire time from the first bytes a read saw.
+    private let deliveryLag = ReplyLag()
+    /// How late an exchange's reply ends after the request's and its wire time from the write.
+    private let exchangeLag = ReplyLag()
 
     private struct State {
         var device: (any SerialDevice)?
@@ -83,89 +87,151 @@ public final class LinuxSerialPort: SerialPort, Sendable {
         try await read(atLeast: 1, upTo: maxCount, deadline: deadline)
     }
 
-    /// Waits (polling the descriptor) for the first byte, then, while fewer than `minCount`
-    /// have come, sleeps until the rest are due at the configured baud rate and reads what is
-    /// there: one wake-up and one `read` for a batch of bytes, not one for each piece the
-    /// device hands over. The rest are due no sooner than their wire time from now, nor than
-    /// `minCount` bytes' wire time from the first byte's arrival when the read saw it arrive
-    /// (a device that hands over bytes in bursts gives the first ones early). The sleep ends
-    /// a margin before that (a few bytes' wire time and twice the port's recent wake-up
-    /// lateness), so that a burst that came early is not overslept; a tail still missing then
-    /// is waited for as it arrives, until a margin past its due time. Returns what has come
-    /// once the deadline passes, or once the bytes due have not all come by that wait's end
-    /// (the caller, which loops, takes the rest with its next read), or once the
-    /// line paused (nothing came for twice the missing bytes' wire time, when so few are
-    /// missing that they are polled for: less than ``shortestSleep`` of them).
+    /// Takes what is there; if fewer than `minCount` bytes, waits (polling the descriptor)
+    /// for the first ones, then sleeps until the rest are due at the configured baud rate and
+    /// takes them: one wake-up and one `read` for a batch of bytes, not one for each piece the
+    /// device hands over. The rest are due their wire time after the first bytes were seen,
+    /// plus how late the ends of this port's replies came after that (learnt: a device that
+    /// hands bytes over in bursts, a UART's FIFO or a USB adapter, gives the last ones late);
+    /// the sleep ends a margin before that (a few bytes' wire time and twice the port's recent
+    /// wake-up lateness). A tail still missing then is overdue and taken as it arrives, without
+    /// returning to the caller. Returns fewer than `minCount` bytes once the deadline passes,
+    /// or once the line pauses: nothing more came for the missing bytes' wire time and 2 ms
+    /// after they were due. A wake-up that finds the reply whole makes the next one a little
+    /// earlier; one that finds it short makes the next one as late as this reply's end came.
     public func read(atLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
-        guard maxCount > 0 else {
-            throw HALError(
-                .invalidArgument, operation: "read", target: name, message: "cannot read up to \(maxCount) bytes")
-        }
-        let wanted = min(max(minCount, 1), maxCount)
+        let wanted = try wantedCount(minCount, upTo: maxCount, operation: "read")
         return try await waiter.run { scope throws(HALError) in
-            let clock = SystemClock()
-            let configuration = self.configuration
-            var received: [UInt8] = []
-            var hungUp = false
-            // When the last byte is due as reckoned when the first ones came, if the read waited for them.
-            var waitedForFirst = false
-            var dueFromFirstBytes: MonotonicInstant?
-            func readAvailable() throws(HALError) -> [UInt8] {
-                try self.withDevice("read") { device throws(HALError) in try device.readAvailable(upTo: maxCount - received.count) }
+            try self.receive(scope, wanted: wanted, upTo: maxCount, deadline: deadline, request: nil)
+        }
+    }
+
+    /// Writes `request` and reads its reply in one job on the port's thread, without taking
+    /// or waiting for input in between: the reply's end is due no sooner than the request's
+    /// and `minCount` bytes' wire time after the write, plus how late the ends of this port's
+    /// earlier exchanges came after that (learnt as for
+    /// ``read(atLeast:upTo:deadline:)``, which covers the device's time to answer too). The
+    /// read sleeps until a margin before that: a reply that came whole by then costs one
+    /// wake-up and one `read`. If nothing has come by then, the first bytes are waited for
+    /// and the rest slept for as a read does. Meant for requests answered in a steady rhythm
+    /// (the packages of a frame); others teach the port a lag that fits them less well.
+    public func exchange(
+        _ request: [UInt8], readAtLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant
+    ) async throws(HALError) -> [UInt8] {
+        let wanted = try wantedCount(minCount, upTo: maxCount, operation: "exchange")
+        return try await waiter.run { scope throws(HALError) in
+            try self.send(request, scope)
+            let wireEnd = SystemClock().now.advanced(by: self.configuration.wireTime(forBytes: request.count + wanted))
+            return try self.receive(scope, wanted: wanted, upTo: maxCount, deadline: deadline, request: (wireEnd, self.exchangeLag))
+        }
+    }
+
+    /// How many bytes a read waits for: `minCount`, at least 1, at most `maxCount` (which must be positive).
+    private func wantedCount(_ minCount: Int, upTo maxCount: Int, operation: String) throws(HALError) -> Int {
+        guard maxCount > 0 else {
+            throw HALError(.invalidArgument, operation: operation, target: name, message: "cannot read up to \(maxCount) bytes")
+        }
+        return min(max(minCount, 1), maxCount)
+    }
+
+    /// The reading half of ``read(atLeast:upTo:deadline:)`` and ``exchange(_:readAtLeast:upTo:deadline:)``:
+    /// `request` is when an exchange's reply ends by the wire and the lag learnt for exchanges
+    /// (nil for a read, whose reply is timed from its first bytes).
+    private func receive(
+        _ scope: WaitScope, wanted: Int, upTo maxCount: Int, deadline: MonotonicInstant,
+        request: (wireEnd: MonotonicInstant, lag: ReplyLag)?
+    ) throws(HALError) -> [UInt8] {
+        let clock = SystemClock()
+        let configuration = self.configuration
+        var received: [UInt8] = []
+        received.reserveCapacity(wanted)
+        var hungUp = false
+        // The reckoning of the planned wake-up (learnt from once the reply is whole), when it is
+        // due, whether it is behind, and whether it found the reply short.
+        var reckoning = request
+        var due = request.map { $0.wireEnd.advanced(by: $0.lag.estimate) }
+        var dueTaken = false
+        var missed = false
+        func take() throws(HALError) -> Bool {
+            let count = try self.withDevice("read") { device throws(HALError) in
+                try device.readAvailable(upTo: maxCount - received.count, appendingTo: &received)
             }
-            func waitForInput(until limit: MonotonicInstant) throws(HALError) -> WaitScope.Outcome {
-                let descriptor = try self.withDevice("read") { $0.descriptor }
-                let watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
-                return try scope.wait(for: watched, until: limit, operation: "read", target: self.name)
+            if count == 0 && hungUp {
+                throw HALError(.disconnected, operation: "read", target: self.name, message: "the device hung up")
             }
-            while true {
-                let bytes = try readAvailable()
-                if bytes.isEmpty && hungUp {
-                    throw HALError(.disconnected, operation: "read", target: self.name, message: "the device hung up")
-                }
-                if received.isEmpty { received = bytes } else { received.append(contentsOf: bytes) }
-                if received.count >= wanted { return received }
-                let now = clock.now
-                guard now < deadline else { return received }
-                var due = now.advanced(by: configuration.wireTime(forBytes: wanted - received.count))
-                if waitedForFirst && dueFromFirstBytes == nil && !received.isEmpty {
-                    // What the first wake-up found came no later than now: the rest follow at the baud.
-                    dueFromFirstBytes = due
-                }
-                if let dueFromFirstBytes { due = max(due, dueFromFirstBytes) }
-                if received.isEmpty || now.duration(to: due) < Self.shortestSleep {
-                    // Nothing yet, or little to come: woken as input arrives. Partial data
-                    // goes back once the line has been quiet for twice the missing bytes' time.
-                    let remaining = now.duration(to: due)
-                    let limit = received.isEmpty ? deadline : min(deadline, now.advanced(by: remaining * 2 + .milliseconds(2)))
-                    switch try waitForInput(until: limit) {
-                    case .deadlinePassed:
-                        return received
-                    case .interrupted:
-                        continue
-                    case .ready(let polled):
-                        self.noteWakeUp(late: nil)
-                        if received.isEmpty { waitedForFirst = true }
-                        hungUp = polled.contains { $0.revents & Int16(POLLHUP | POLLERR) != 0 }
-                    }
-                } else {
-                    // Up to a margin before the bytes are due (a device that hands them over in
-                    // bursts may have given them all), then woken as the tail arrives.
-                    let margin = self.wakeMargin(configuration, sleeping: now.duration(to: due))
-                    let target = min(due.advanced(by: .zero - margin), deadline)
-                    try scope.sleep(until: target, operation: "read", target: self.name)
-                    let woke = clock.now
-                    self.noteWakeUp(late: target.duration(to: woke))
-                    received.append(contentsOf: try readAvailable())
-                    guard received.count < wanted, woke < deadline else { return received }
-                    if case .ready = try waitForInput(until: min(deadline, max(due, woke).advanced(by: margin))) {
-                        self.noteWakeUp(late: nil)
-                        received.append(contentsOf: try readAvailable())
-                    }
-                    return received
-                }
+            return received.count >= wanted
+        }
+        func finish() -> [UInt8] {
+            if missed, let reckoning {
+                // The end was seen as late as a wake-up comes: of the twice the wake-up lateness
+                // that the margin allows for, once is learnt as lag, so that the next wake-up
+                // comes as soon after the reply's end as wake-ups do, not twice that.
+                let margin = configuration.wireTime(forBytes: Self.marginBytes) + .nanoseconds(self.recentLateness.load(ordering: .relaxed))
+                reckoning.lag.learn(late: reckoning.wireEnd.duration(to: clock.now), margin: margin)
+            }
+            return received
+        }
+        // The first bytes have just been seen: the rest come at the baud after them.
+        func reckonFromFirstBytes() {
+            let wireEnd = clock.now.advanced(by: configuration.wireTime(forBytes: wanted - received.count))
+            if reckoning == nil { reckoning = (wireEnd, self.deliveryLag) }
+            let end = wireEnd.advanced(by: self.deliveryLag.estimate)
+            if due.map({ end > $0 }) ?? true {
+                due = end
+                dueTaken = false
             }
         }
+        if request == nil {
+            if try take() { return received }
+            if !received.isEmpty { reckonFromFirstBytes() }
+        }
+        while true {
+            let now = clock.now
+            guard now < deadline else { return received }
+            if let end = due, !dueTaken {
+                dueTaken = true
+                let sleeping = now.duration(to: end)
+                if sleeping >= Self.shortestSleep {
+                    let target = min(end.advanced(by: .zero - wakeMargin(configuration, sleeping: sleeping)), deadline)
+                    try scope.sleep(until: target, operation: "read", target: name)
+                    noteWakeUp(late: target.duration(to: clock.now))
+                    if try take() {
+                        if !missed { reckoning?.lag.shorten() }
+                        return finish()
+                    }
+                    missed = true
+                    continue
+                }
+            }
+            // Nothing yet: woken by the first bytes. Otherwise the rest is due or overdue:
+            // taken as it arrives (each piece a wake-up, but rarely more than one), until the
+            // line pauses.
+            var limit = deadline
+            if !received.isEmpty {
+                let missing = configuration.wireTime(forBytes: wanted - received.count)
+                limit = min(deadline, max(now, due ?? now).advanced(by: missing + Self.pause))
+            }
+            switch try waitForInput(scope, until: limit) {
+            case .deadlinePassed:
+                return received
+            case .interrupted:
+                // Closed, perhaps: taking throws then.
+                if try take() { return finish() }
+            case .ready(let polled):
+                noteWakeUp(late: nil)
+                hungUp = polled.contains { $0.revents & Int16(POLLHUP | POLLERR) != 0 }
+                let first = received.isEmpty
+                if try take() { return finish() }
+                if first && !received.isEmpty { reckonFromFirstBytes() }
+            }
+        }
+    }
+
+    /// Waits until the device has input, `limit` passes or the waiter is interrupted.
+    private func waitForInput(_ scope: WaitScope, until limit: MonotonicInstant) throws(HALError) -> WaitScope.Outcome {
+        let descriptor = try withDevice("read") { $0.descriptor }
+        let watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
+        return try scope.wait(for: watched, until: limit, operation: "read", target: name)
     }
 
     /// How many times reads on this port have woken up (a wait ended by input, or a sleep
@@ -176,8 +242,10 @@ public final class LinuxSerialPort: SerialPort, Sendable {
     /// wire time plus twice how late its recent wake-ups were (the first byte's arrival was
     /// seen that late too), at most half the sleep.
     private func wakeMargin(_ configuration: SerialConfiguration, sleeping: Duration) -> Duration {
-        let late = Duration.nanoseconds(recentLateness.load(ordering: .relaxed))
-        return min(configuration.wireTime(forBytes: Self.marginBytes) + late * 2, sleeping / 2)
+        // In nanoseconds: Duration's arithmetic with integers is slow, and this runs at every reply.
+        let late = recentLateness.load(ordering: .relaxed)
+        let margin = configuration.wireTime(forBytes: Self.marginBytes).nanoseconds + late * 2
+        return .nanoseconds(min(margin, sleeping.nanoseconds / 2))
     }
 
     /// Counts a wake-up; `late` is how long after its target a sleep ended, kept as a moving
@@ -192,25 +260,31 @@ public final class LinuxSerialPort: SerialPort, Sendable {
 
     /// The bytes' wire time a read wakes before the rest of a reply is due, beside the wake-up lateness.
     static let marginBytes = 8
+    /// How long the line may be quiet past when the missing bytes were due, beyond their wire
+    /// time, before a read hands back what came: a bridge or adapter's hand-over interval.
+    static let pause = Duration.milliseconds(2)
     /// The most a sleep's lateness counts for (a stalled machine's once-off delay is not the norm).
     private static let latenessCeiling: Int64 = 5_000_000
 
     /// Writes every byte, waiting for room (`POLLOUT`) whenever the device takes only part.
     /// If the task is cancelled meanwhile, a prefix of `bytes` may have been sent.
     public func write(_ bytes: [UInt8]) async throws(HALError) {
-        try await waiter.run { scope throws(HALError) in
-            var sent = 0
-            repeat {
-                let (accepted, descriptor) = try self.withDevice("write") { device throws(HALError) in
-                    (try device.write(someOf: bytes[sent...]), device.descriptor)
-                }
-                sent += accepted
-                if sent < bytes.count {
-                    let watched = [pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)]
-                    _ = try scope.wait(for: watched, until: .distantFuture, operation: "write", target: self.name)
-                }
-            } while sent < bytes.count
-        }
+        try await waiter.run { scope throws(HALError) in try self.send(bytes, scope) }
+    }
+
+    /// The body of ``write(_:)``, on the port's thread.
+    private func send(_ bytes: [UInt8], _ scope: WaitScope) throws(HALError) {
+        var sent = 0
+        repeat {
+            let (accepted, descriptor) = try withDevice("write") { device throws(HALError) in
+                (try device.write(someOf: bytes[sent...]), device.descriptor)
+            }
+            sent += accepted
+            if sent < bytes.count {
+                let watched = [pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)]
+                _ = try scope.wait(for: watched, until: .distantFuture, operation: "write", target: name)
+            }
+        } while sent < bytes.count
     }
 
     /// Waits (cancellably, polling the output queue) until it is empty, then for the last

@@ -12,8 +12,9 @@ protocol SerialDevice {
     /// The descriptor to poll for input and for room to write.
     var descriptor: Int32 { get }
 
-    /// The bytes waiting to be read, at most `maxCount`; empty if there are none.
-    func readAvailable(upTo maxCount: Int) throws(HALError) -> [UInt8]
+    /// Reads bytes waiting to be read into `buffer` (as many as it holds at most); returns
+    /// how many (0 if there are none).
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(HALError) -> Int
     /// Queues as many of `bytes` as there is room for; returns how many (0 if none).
     func write(someOf bytes: ArraySlice<UInt8>) throws(HALError) -> Int
     /// How many written bytes are still queued for the wire.
@@ -30,6 +31,28 @@ protocol SerialDevice {
 }
 
 extension SerialDevice {
+    /// Appends the bytes waiting to be read, at most `maxCount`, to `bytes`; returns how many
+    /// (0 if there are none). They pass through a buffer on the stack (one `read` a chunk of
+    /// ``readChunk`` bytes), so that a read does not allocate room for all it may take.
+    func readAvailable(upTo maxCount: Int, appendingTo bytes: inout [UInt8]) throws(HALError) -> Int {
+        var total = 0
+        while total < maxCount {
+            let count = try withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { buffer throws(HALError) -> Int in
+                let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(maxCount - total))
+                let count = try read(into: chunk)
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk.prefix(count)))
+                return count
+            }
+            total += count
+            // A chunk not filled took all there was.
+            if count < Self.readChunk { break }
+        }
+        return total
+    }
+
+    /// The most bytes one `read` takes (a tty's input buffer holds 4 KB).
+    static var readChunk: Int { 4096 }
+
     /// Takes an advisory exclusive lock on the device, as other serial programs that honour
     /// `flock` do, so that two drivers never share a port. Throws ``HALError/Kind/busy`` if
     /// someone else holds it.

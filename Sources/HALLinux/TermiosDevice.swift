@@ -25,18 +25,12 @@ struct TermiosDevice: SerialDevice {
         return device
     }
 
-    func readAvailable(upTo maxCount: Int) throws(HALError) -> [UInt8] {
-        var failure: HALError?
-        let bytes = [UInt8](unsafeUninitializedCapacity: maxCount) { buffer, count in
-            do throws(HALError) {
-                count = try systemCall("read", target: path) { Glibc.read(descriptor, buffer.baseAddress, buffer.count) }
-            } catch {
-                count = 0
-                if error.errno != EAGAIN { failure = error }
-            }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(HALError) -> Int {
+        do {
+            return try systemCall("read", target: path) { Glibc.read(descriptor, buffer.baseAddress, buffer.count) }
+        } catch where error.errno == EAGAIN {
+            return 0
         }
-        if let failure { throw failure }
-        return bytes
     }
 
     func write(someOf bytes: ArraySlice<UInt8>) throws(HALError) -> Int {

@@ -40,7 +40,9 @@ struct WaitScope: Sendable {
         for descriptors: [pollfd], until deadline: MonotonicInstant, operation: String, target: String
     ) throws(HALError) -> Outcome {
         let clock = SystemClock()
-        var polled = descriptors
+        var polled: [pollfd] = []
+        polled.reserveCapacity(descriptors.count + 1)
+        polled += descriptors
         polled.append(pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0))
         let wakeIndex = descriptors.count
         while true {

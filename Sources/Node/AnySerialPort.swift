@@ -17,6 +17,9 @@ public final class AnySerialPort: SerialPort {
         try await base.read(atLeast: minCount, upTo: maxCount, deadline: deadline)
     }
     public func write(_ bytes: [UInt8]) async throws(HALError) { try await base.write(bytes) }
+    public func exchange(_ request: [UInt8], readAtLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
+        try await base.exchange(request, readAtLeast: minCount, upTo: maxCount, deadline: deadline)
+    }
     public func drain() async throws(HALError) { try await base.drain() }
     public func flush(_ queues: SerialQueues) async throws(HALError) { try await base.flush(queues) }
     public func close() async { await base.close() }

@@ -13,6 +13,8 @@ final class BatchingPort: SerialPort {
     let base: SimulatedSerialPort
     /// Every read the driver made, and how many bytes each asked for at least.
     let asked = Mutex<[Int]>([])
+    /// The request of every exchange the driver made.
+    let exchanged = Mutex<[[UInt8]]>([])
 
     init(_ base: SimulatedSerialPort) { self.base = base }
 
@@ -35,6 +37,11 @@ final class BatchingPort: SerialPort {
         return received
     }
     func write(_ bytes: [UInt8]) async throws(HALError) { try await base.write(bytes) }
+    func exchange(_ request: [UInt8], readAtLeast minCount: Int, upTo maxCount: Int, deadline: MonotonicInstant) async throws(HALError) -> [UInt8] {
+        exchanged.withLock { $0.append(request) }
+        try await write(request)
+        return try await read(atLeast: minCount, upTo: maxCount, deadline: deadline)
+    }
     func drain() async throws(HALError) { try await base.drain() }
     func flush(_ queues: SerialQueues) async throws(HALError) { try await base.flush(queues) }
     func close() async { await base.close() }
@@ -84,6 +91,30 @@ final class BatchingPort: SerialPort {
         #expect(frame.retries == 0)
         #expect(frame.jpeg.count > 1000)
         #expect(port.asked.withLock { $0.contains { $0 > 64 } })
+    }
+
+    @Test(arguments: [OV528.Variant.ov528, .ucam3])
+    func anOV528AsksForEachPackageInOneExchange(variant: OV528.Variant) async throws {
+        let clock = VirtualClock()
+        let link = SimulatedSerialLink(clock: clock, configuration: SerialConfiguration(baudRate: 115200))
+        var configuration = OV528Emulator.Configuration(variant: variant)
+        configuration.initialBaud = 115200
+        configuration.bootsOnStart = false
+        let emulator = OV528Emulator(port: link.device, scene: StillScene(), configuration: configuration)
+        let port = BatchingPort(link.host)
+        let camera = OV528Camera(port: port, options: OV528Camera<BatchingPort>.Options())
+        let frame = try await withFirmware(emulator, clock: clock) {
+            _ = try await camera.connect()
+            port.exchanged.withLock { $0.removeAll() }
+            return try await camera.snapshot()
+        }
+        #expect(frame.retries == 0)
+        // Package 0, 1, 2, ... each asked for once, and only packages: commands and the
+        // transfer's end go as plain writes.
+        let requests = port.exchanged.withLock { $0 }
+        let packages = (0..<requests.count).map { OV528Message.requestPackage(UInt16($0)).encoded }
+        #expect(requests.count >= frame.jpeg.count / camera.packageSize)
+        #expect(requests == packages)
     }
 
     @Test func aVC0706ThatStreamsAfterTheReadFBUFHeaderStillFailsInBoundedTime() async throws {

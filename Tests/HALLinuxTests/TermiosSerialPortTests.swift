@@ -118,6 +118,59 @@ import Testing
         await fixture.close()
     }
 
+    @Test func exchangesSendEachRequestAndTakeItsReplyInAtMostTwoWakeUps() async throws {
+        let fixture = try await openPort(baudRate: 115200)
+        let (terminal, port) = (fixture.terminal, fixture.port)
+        let linux = try #require(port as? LinuxSerialPort)
+        let rounds = 12
+        // A camera on the master, on a thread of its own: each 6-byte request is answered with
+        // 518 bytes at once.
+        let master = terminal.master
+        let responder = try ThreadExecutor(target: "responder")
+        responder.async {
+            for round in 0..<rounds {
+                var request = [UInt8](repeating: 0, count: 6)
+                var got = 0
+                while got < 6 {
+                    var entry = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+                    let ready = poll(&entry, 1, 10_000)
+                    if ready == 0 || (ready < 0 && errno != EINTR) || entry.revents & Int16(POLLNVAL | POLLERR) != 0 { return }
+                    let count = request[got...].withUnsafeMutableBytes { Glibc.read(master, $0.baseAddress, $0.count) }
+                    if count > 0 { got += count }
+                }
+                let reply = [UInt8](repeating: UInt8(round), count: 518)
+                var sent = 0
+                while sent < reply.count {
+                    let count = reply[sent...].withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
+                    if count > 0 { sent += count } else if errno != EINTR && errno != EAGAIN { return }
+                }
+            }
+        }
+        // The exchanges run as a camera's pipeline does, on a thread of their own, so that a
+        // cooperative pool held by other tests does not hold them up.
+        let executor = try ThreadExecutor(target: "exchangesSendEachRequestAndTakeItsReplyInAtMostTwoWakeUps")
+        let wakeUps = linux.readWakeUps
+        let replies = try await withTaskExecutorPreference(executor) {
+            var replies: [[UInt8]] = []
+            for round in 0..<rounds {
+                let deadline = clock.deadline(after: .seconds(10))
+                var reply = try await port.exchange([0xAA, 0x0E, 0, 0, UInt8(round), 0], readAtLeast: 518, upTo: 4096, deadline: deadline)
+                while reply.count < 518 && clock.now < deadline {
+                    reply += try await port.read(atLeast: 518 - reply.count, upTo: 4096, deadline: deadline)
+                }
+                replies.append(reply)
+            }
+            return replies
+        }
+        #expect(replies == (0..<rounds).map { [UInt8](repeating: UInt8($0), count: 518) })
+        // A sleep until the reply is due (from the write), and a wait for it only if it had
+        // not all come by then: never one wake-up per piece, nor a poll for the first bytes
+        // before the sleep.
+        #expect(linux.readWakeUps - wakeUps <= 2 * rounds)
+        withExtendedLifetime(responder) {}
+        await fixture.close()
+    }
+
     @Test func readAtLeastReturnsWhatCameOnceTheLinePauses() async throws {
         let fixture = try await openPort(baudRate: 115200)
         let (terminal, port) = (fixture.terminal, fixture.port)

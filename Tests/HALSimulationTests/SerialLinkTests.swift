@@ -42,6 +42,32 @@ import Testing
         #expect(abs(last.seconds - 4.1667) < 0.01)
     }
 
+    @Test func anExchangeSendsTheRequestAndTakesTheReply() async throws {
+        let link = link(baud: 115200)
+        let reply = (0..<518).map { UInt8(truncatingIfNeeded: $0) }
+        let (asked, answer) = try await Simulation.run(clock: clock) {
+            // The device answers six bytes with the reply, as a camera asked for a package.
+            async let asked: [UInt8] = Self.answer(on: link.device, with: reply)
+            var received = try await link.host.exchange(
+                [0xAA, 0x0E, 0, 0, 1, 0], readAtLeast: reply.count, upTo: 4096, deadline: link.host.clock.now.advanced(by: .seconds(5)))
+            while received.count < reply.count {
+                let more = try await link.host.read(upTo: 4096, deadline: link.host.clock.now.advanced(by: .seconds(5)))
+                if more.isEmpty { break }
+                received += more
+            }
+            return (try await asked, received)
+        }
+        #expect(asked == [0xAA, 0x0E, 0, 0, 1, 0])
+        #expect(answer == reply)
+    }
+
+    /// Reads a 6-byte request on `port` and answers it with `reply`; returns the request.
+    private static func answer(on port: SimulatedSerialPort, with reply: [UInt8]) async throws -> [UInt8] {
+        let asked = try await port.read(exactly: 6, deadline: port.clock.now.advanced(by: .seconds(5)))
+        try await port.write(reply)
+        return asked
+    }
+
     @Test func readReturnsPartialDataAsSoonAsItArrives() async throws {
         let link = link(baud: 9600)
         try await Simulation.run(clock: clock) {
