@@ -12,13 +12,19 @@ enum LibraryLoader {
         _ load: (UnsafeMutablePointer<CChar>?, Int) -> Int32
     ) throws(MovieError) {
         if isLoaded() != 0 { return }
-        var buffer = [CChar](repeating: 0, count: 1024)
-        let count = buffer.count
-        let status = buffer.withUnsafeMutableBufferPointer { load($0.baseAddress, count) }
-        guard status != 0 else { return }
-        let message = buffer.withUnsafeBufferPointer { $0.baseAddress.map { String(cString: $0) } ?? "unknown error" }
+        guard let message = failure(of: load) else { return }
         throw MovieError(
             kind: .library, call: message.hasPrefix("dlsym") ? "dlsym" : "dlopen",
             message: "\(library) could not be loaded: \(message)", path: path)
+    }
+
+    /// Runs a loader's C function of the shape `f(message, capacity)`, which returns 0 on success
+    /// and otherwise -1 with its text in `message`: nil on success, else that text.
+    static func failure(of function: (UnsafeMutablePointer<CChar>?, Int) -> Int32) -> String? {
+        var buffer = [CChar](repeating: 0, count: 1024)
+        let count = buffer.count
+        let status = buffer.withUnsafeMutableBufferPointer { function($0.baseAddress, count) }
+        guard status != 0 else { return nil }
+        return buffer.withUnsafeBufferPointer { $0.baseAddress.map { String(cString: $0) } ?? "unknown error" }
     }
 }

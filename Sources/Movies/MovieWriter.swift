@@ -280,11 +280,7 @@ extension MovieWriter {
     ///
     /// - Throws: ``MovieError/Kind/library`` naming `access` and every path looked at.
     public static func checkPluginInstalled() throws(MovieError) {
-        var buffer = [CChar](repeating: 0, count: 1024)
-        let count = buffer.count
-        let status = buffer.withUnsafeMutableBufferPointer { vigil_mkv_find($0.baseAddress, count) }
-        guard status != 0 else { return }
-        let tried = buffer.withUnsafeBufferPointer { $0.baseAddress.map { String(cString: $0) } ?? "unknown error" }
+        guard let tried = LibraryLoader.failure(of: vigil_mkv_find) else { return }
         throw MovieError(
             kind: .library, call: "access",
             message: "the movie writer's plug-in \(VIGIL_MKV_PLUGIN) is not installed (\(tried)); `swift build` builds it "

@@ -103,32 +103,29 @@ extension HTTPSuites {
 
         @Test(.enabled(if: Curl.isAvailable, "curl is missing: run Tools/setup"))
         func aClientTricklingItsHeaderAByteAtATimeIsClosedAtTheIdleTimeout() async throws {
-            var http = NodeConfiguration.HTTP()
-            http.idleTimeout = .seconds(1)
-            let rig = try await HTTPRig.start(http: http)
             // A header byte every quarter second, four within each timeout: never a whole header.
-            let port = rig.port
-            let (closed, waited) = try await onThreadOfItsOwn {
-                try RawClient.trickle(port: port, opening: "GET / HTTP/1.1\r\n", then: "Host: node\r\nX-Slow: " + String(repeating: "z", count: 60))
-            }
-            #expect(closed, "still open after \(waited) of a header byte every 250 ms")
-            #expect(waited >= .milliseconds(900) && waited < .seconds(4), "closed after \(waited)")
-            #expect(try await Curl.request(rig.base + "/api/v1/status").status == 200)
-            await rig.stop()
+            try await expectClosedAtTheIdleTimeout(
+                opening: "GET / HTTP/1.1\r\n", then: "Host: node\r\nX-Slow: " + String(repeating: "z", count: 60), trickling: "header")
         }
 
         /// Hummingbird's idle timeout counts each body part as activity; the request as a whole
         /// must still arrive within the idle timeout.
         @Test(.enabled(if: Curl.isAvailable, "curl is missing: run Tools/setup"))
         func aClientTricklingARequestBodyAByteAtATimeIsClosedAtTheIdleTimeout() async throws {
+            let body = "{\"for\": \"1s\"}" + String(repeating: " ", count: 46)
+            let head = "POST /api/v1/cameras/yard/trigger HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+            try await expectClosedAtTheIdleTimeout(opening: head, then: body, trickling: "body")
+        }
+
+        /// Against a server with a 1 s idle timeout, a client that sends `opening` and then
+        /// `rest` a byte every 250 ms is closed after about the timeout; the server still answers.
+        private func expectClosedAtTheIdleTimeout(opening: String, then rest: String, trickling what: String) async throws {
             var http = NodeConfiguration.HTTP()
             http.idleTimeout = .seconds(1)
             let rig = try await HTTPRig.start(http: http)
             let port = rig.port
-            let body = "{\"for\": \"1s\"}" + String(repeating: " ", count: 46)
-            let head = "POST /api/v1/cameras/yard/trigger HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
-            let (closed, waited) = try await onThreadOfItsOwn { try RawClient.trickle(port: port, opening: head, then: body) }
-            #expect(closed, "still open after \(waited) of a body byte every 250 ms")
+            let (closed, waited) = try await onThreadOfItsOwn { try RawClient.trickle(port: port, opening: opening, then: rest) }
+            #expect(closed, "still open after \(waited) of a \(what) byte every 250 ms")
             #expect(waited >= .milliseconds(900) && waited < .seconds(4), "closed after \(waited)")
             #expect(try await Curl.request(rig.base + "/api/v1/status").status == 200)
             await rig.stop()
