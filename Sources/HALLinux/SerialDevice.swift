@@ -37,12 +37,21 @@ extension SerialDevice {
     func readAvailable(upTo maxCount: Int, appendingTo bytes: inout [UInt8]) throws(HALError) -> Int {
         var total = 0
         while total < maxCount {
-            let count = try withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { buffer throws(HALError) -> Int in
+            // The failure is carried out of the closure: Swift 6.2's withUnsafeTemporaryAllocation
+            // rethrows it as `any Error`.
+            var failure: HALError?
+            let count = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { buffer -> Int in
                 let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(maxCount - total))
-                let count = try read(into: chunk)
-                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk.prefix(count)))
-                return count
+                do throws(HALError) {
+                    let count = try read(into: chunk)
+                    bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk.prefix(count)))
+                    return count
+                } catch {
+                    failure = error
+                    return 0
+                }
             }
+            if let failure { throw failure }
             total += count
             // A chunk not filled took all there was.
             if count < Self.readChunk { break }
