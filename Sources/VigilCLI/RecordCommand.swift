@@ -220,7 +220,11 @@ struct RecordCommand: AsyncParsableCommand {
             }
             return try Output.json(Summary(storage: layout.root, events: events, movies: movies))
         }
-        print("Recorded \(events.count) event\(events.count == 1 ? "" : "s"), \(movies.count) movie\(movies.count == 1 ? "" : "s") (\(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file))) under \(layout.root)")
+        let snapshots = events.filter { $0.snapshot != nil }.count
+        let kept = movies.isEmpty && snapshots > 0
+            ? "\(snapshots) snapshot\(snapshots == 1 ? "" : "s")"
+            : "\(movies.count) movie\(movies.count == 1 ? "" : "s") (\(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)))"
+        print("Recorded \(events.count) event\(events.count == 1 ? "" : "s"), \(kept) under \(layout.root)")
         for movie in movies.sorted(by: { $0.start < $1.start }) {
             print("  \(movie.path)  \(movie.frames) frames")
         }
@@ -246,7 +250,9 @@ struct EventPrinter: Sendable {
         case .eventStarted(let record):
             print("event \(record.id) begins at \(time.format(record.start)) (\(record.triggers.joined(separator: ",")))")
         case .eventEnded(let record):
-            print("event \(record.id) ends at \(time.format(record.end ?? record.start)): \(record.frames) frames")
+            // Without movies (events: movies: false) an event's frames are 0: its snapshot is what it keeps.
+            let kept = record.frames == 0 && record.snapshot != nil ? "snapshot \(record.snapshot ?? "")" : "\(record.frames) frames"
+            print("event \(record.id) ends at \(time.format(record.end ?? record.start)): \(kept)")
         case .movieFinished(let movie):
             print("  movie \(movie.path): \(movie.frames) frames, \(String(format: "%.3f", movie.duration.seconds)) s")
         default:
