@@ -65,4 +65,16 @@ extern int posix_spawn_file_actions_addclosefrom_np(void *actions, int from);
 static inline int vigil_spawn_close_from(void *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }
+
+#include <signal.h>
+
+/// The signals a spawned child gets at their default disposition (`posix_spawnattr_setsigdefault`):
+/// those a parent ignores or catches (SIGTERM and SIGINT through a dispatch source, SIGPIPE
+/// ignored), since an ignored signal stays ignored across exec and the child could then neither
+/// be stopped nor write to a closed pipe as programs expect.
+static inline void vigil_child_signal_defaults(sigset_t *set) {
+    static const int signals[] = {SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM};
+    sigemptyset(set);
+    for (size_t index = 0; index < sizeof signals / sizeof *signals; index++) sigaddset(set, signals[index]);
+}
 #endif

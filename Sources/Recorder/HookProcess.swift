@@ -102,10 +102,7 @@ struct HookProcess: Sendable {
         sigemptyset(&mask)
         try errorNumberCall("posix_spawnattr_setsigmask", target: target) { posix_spawnattr_setsigmask(&attributes, &mask) }
         var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM] {
-            sigaddset(&defaults, signal)
-        }
+        vigil_child_signal_defaults(&defaults)
         try errorNumberCall("posix_spawnattr_setsigdefault", target: target) {
             posix_spawnattr_setsigdefault(&attributes, &defaults)
         }

@@ -251,7 +251,8 @@ struct EventPrinter: Sendable {
             print("event \(record.id) begins at \(time.format(record.start)) (\(record.triggers.joined(separator: ",")))")
         case .eventEnded(let record):
             // Without movies (events: movies: false) an event's frames are 0: its snapshot is what it keeps.
-            let kept = record.frames == 0 && record.snapshot != nil ? "snapshot \(record.snapshot ?? "")" : "\(record.frames) frames"
+            var kept = "\(record.frames) frames"
+            if record.frames == 0, let snapshot = record.snapshot { kept = "snapshot \(snapshot)" }
             print("event \(record.id) ends at \(time.format(record.end ?? record.start)): \(kept)")
         case .movieFinished(let movie):
             print("  movie \(movie.path): \(movie.frames) frames, \(String(format: "%.3f", movie.duration.seconds)) s")
