@@ -57,9 +57,7 @@ extension HTTPSuites {
 
         @Test(.enabled(if: Curl.isAvailable, "curl is missing: run Tools/setup"))
         func aConnectionThatSaysNothingIsClosedAfterTheIdleTimeout() async throws {
-            var http = NodeConfiguration.HTTP()
-            http.idleTimeout = .seconds(1)
-            let rig = try await HTTPRig.start(http: http)
+            let rig = try await Self.rigWithOneSecondIdleTimeout()
             // A client that connects and sends nothing: the server closes the connection.
             let port = rig.port
             let (closed, waited) = try await onThreadOfItsOwn { () throws -> (Bool, Duration) in
@@ -79,9 +77,7 @@ extension HTTPSuites {
         /// accepts without close-on-exec, and kept the connection open after the server closed it.
         /// A hook is such a child in a running node.
         @Test func aHookStartedWhileAClientWaitsDoesNotKeepItsClosedConnectionOpen() async throws {
-            var http = NodeConfiguration.HTTP()
-            http.idleTimeout = .seconds(1)
-            let rig = try await HTTPRig.start(http: http)
+            let rig = try await Self.rigWithOneSecondIdleTimeout()
             let port = rig.port
             let (closed, waited) = try await onThreadOfItsOwn { () throws -> (Bool, Duration) in
                 let descriptor = try connectToLoopback(port: port, receiveTimeout: 15)
@@ -117,12 +113,18 @@ extension HTTPSuites {
             try await expectClosedAtTheIdleTimeout(opening: head, then: body, trickling: "body")
         }
 
+        /// A node's HTTP server that closes connections idle (or sending a request) for 1 s.
+        private static func rigWithOneSecondIdleTimeout(maxConnections: Int? = nil) async throws -> HTTPRig {
+            var http = NodeConfiguration.HTTP()
+            http.idleTimeout = .seconds(1)
+            if let maxConnections { http.maxConnections = maxConnections }
+            return try await HTTPRig.start(http: http)
+        }
+
         /// Against a server with a 1 s idle timeout, a client that sends `opening` and then
         /// `rest` a byte every 250 ms is closed after about the timeout; the server still answers.
         private func expectClosedAtTheIdleTimeout(opening: String, then rest: String, trickling what: String) async throws {
-            var http = NodeConfiguration.HTTP()
-            http.idleTimeout = .seconds(1)
-            let rig = try await HTTPRig.start(http: http)
+            let rig = try await Self.rigWithOneSecondIdleTimeout()
             let port = rig.port
             let (closed, waited) = try await onThreadOfItsOwn { try RawClient.trickle(port: port, opening: opening, then: rest) }
             #expect(closed, "still open after \(waited) of a \(what) byte every 250 ms")
@@ -133,10 +135,7 @@ extension HTTPSuites {
 
         @Test(.enabled(if: Curl.isAvailable, "curl is missing: run Tools/setup"))
         func idleClientsHoldingEveryPlaceGiveThemUpToANewClientAtTheIdleTimeout() async throws {
-            var http = NodeConfiguration.HTTP()
-            http.idleTimeout = .seconds(1)
-            http.maxConnections = 4
-            let rig = try await HTTPRig.start(http: http)
+            let rig = try await Self.rigWithOneSecondIdleTimeout(maxConnections: 4)
             let port = rig.port
             let idle = try await onThreadOfItsOwn { try (0..<4).map { _ in try connectToLoopback(port: port, receiveTimeout: 15) } }
             defer { idle.forEach { close($0) } }
