@@ -57,3 +57,18 @@ host_packages=(
 
 # The SwiftPM binaries the scripts use.
 vigil_binary() { echo "$build_path/debug/vigil"; }
+
+# Builds vigil, and the movie writer's plug-in it opens from beside itself (no product links
+# it), where either is missing; prints vigil's path.
+ensure_vigil() {
+    local vigil
+    vigil="$(vigil_binary)"
+    if [ ! -x "$vigil" ]; then
+        note "building vigil in $build_path"
+        (cd "$repo" && swift build --product vigil --scratch-path "$build_path" >&2) || die "swift build --product vigil failed"
+    fi
+    if [ ! -f "$(dirname "$vigil")/libVigilMatroska.so" ]; then
+        (cd "$repo" && swift build --product VigilMatroska --scratch-path "$build_path" >&2) || die "swift build --product VigilMatroska failed"
+    fi
+    echo "$vigil"
+}
