@@ -27,6 +27,11 @@ struct PeerBenchmark: BenchSection {
             warm-up, memory at its end. The emulator is a process of its own, not counted. \
             Motion is paced by the frames the emulator begins to serve (from its --trace), so \
             that the recorder is asked for its frame count only at the window's start and end.
+
+            For uCAM-III a third row, "minimal host", is the protocol's floor on this machine: \
+            `vigil-bench ucam3-floor-host` against an emulator of its own for the same window, \
+            a host that does nothing but ask for each package, sleep until it is due and read \
+            it (getrusage). No recorder can spend less CPU a frame over this pty.
             """)
 
     @OptionGroup var common: SectionOptions
@@ -59,6 +64,11 @@ struct PeerBenchmark: BenchSection {
         /// again to read it, and again after a reconnect), and the last error serving one.
         var motionConnections: Int
         var serverError: String?
+        /// uCAM-III only: a minimal host's figures on the same protocol (`ucam3-floor-host`),
+        /// after the other two, against an emulator of its own.
+        var floor: ProtocolFloorHost.Figures? = nil
+        /// The floor's CPU a frame over motion's: below it no host's ratio can go on this machine.
+        var floorRatio: Double? = nil
     }
 
     struct Program: Encodable {
@@ -109,7 +119,13 @@ struct PeerBenchmark: BenchSection {
         var runs: [Run] = []
         for camera in cameras.split(separator: ",").map(String.init) {
             guard let setup = Self.setups[camera] else { continue }
-            runs.append(try await run(camera: camera, baud: setup.baud, size: setup.size, window: window, in: workspace))
+            var run = try await run(camera: camera, baud: setup.baud, size: setup.size, window: window, in: workspace)
+            if camera == "ucam3" {
+                let floor = try await floor(baud: setup.baud, size: setup.size, window: window, in: workspace)
+                run.floor = floor
+                run.floorRatio = run.motion.cpuSecondsPer1000Frames.flatMap { Self.ratio(floor.cpuSecondsPer1000Frames, $0) }
+            }
+            runs.append(run)
         }
         return Figures(motionVersion: try motionVersion(in: workspace), sampleSeconds: 5, warmUpSeconds: warmUp, loadAverage: try Self.loadAverage(), runs: runs)
     }
@@ -231,6 +247,16 @@ struct PeerBenchmark: BenchSection {
             motionFrameRate: motionFrameRate, motionConnections: server.figures.connections, serverError: server.figures.lastError)
     }
 
+    /// The minimal uCAM-III host's figures over `window` seconds, against an emulator of its own.
+    private func floor(baud: Int, size: String, window: Int, in workspace: Workspace) async throws -> ProtocolFloorHost.Figures {
+        let (emulator, ports) = try await workspace.emulator("ucam3", baud: baud, size: size, name: "emulate-floor")
+        defer { emulator.stop() }
+        return try workspace.runJSON(
+            ProtocolFloorHost.Figures.self, workspace.binaries + "/vigil-bench",
+            ["ucam3-floor-host", ports[0], "--baud", "\(baud)", "--seconds", "\(window)"],
+            name: "floor-host", timeout: .seconds(window + 60))
+    }
+
     private static func program(frames: Int, seconds: Double, before: ProcessFigures, after: ProcessFigures, movies: Int) -> Program {
         let cpu = Double(after.cpuTicks - before.cpuTicks) / ProcessFigures.ticksPerSecond
         return Program(
@@ -294,6 +320,11 @@ struct PeerBenchmark: BenchSection {
                     number(program.rssAnonMB, "%.1f"), "\(program.movies)",
                 ]))
             }
+            if let floor = run.floor {
+                lines.append(row([
+                    name, "minimal host", number(floor.framesPerSecond, "%.2f"), number(floor.cpuSecondsPer1000Frames, "%.1f"), "-", "-", "-", "-", "-",
+                ]))
+            }
             lines.append(row([
                 name, "vigil/motion", number(run.ratio.framesPerSecond, "%.2f"), number(run.ratio.cpuSecondsPer1000Frames, "%.2f"),
                 number(run.ratio.vmRSS, "%.2f"), number(run.ratio.vmHWM, "%.2f"), number(run.ratio.pss, "%.2f"),
@@ -305,6 +336,11 @@ struct PeerBenchmark: BenchSection {
             lines.append(verdict(
                 "vigil/motion CPU per frame, \(run.camera) at \(run.baud)", formatted(ratio, "%.2f"),
                 target: "<= \(Self.cpuRatioTarget)", met: ratio.map { $0 <= Self.cpuRatioTarget }))
+            if let floorRatio = run.floorRatio {
+                lines.append(verdict(
+                    "minimal host/motion CPU per frame, \(run.camera) (the protocol's floor here: no host goes lower)",
+                    formatted(floorRatio, "%.2f"), target: "<= \(Self.cpuRatioTarget)", met: floorRatio <= Self.cpuRatioTarget))
+            }
             lines.append(verdict(
                 "VmRSS of the one-camera recorder, MB (\(run.camera); this build on this kernel: the package on Debian's is measured by Tools/virtual-board/recorder-memory)",
                 formatted(run.vigil.vmRSSMB, "%.1f"),

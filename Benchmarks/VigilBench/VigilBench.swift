@@ -9,5 +9,5 @@ struct VigilBench: AsyncParsableCommand {
         commandName: "vigil-bench",
         abstract: "What a Vigil node can do, measured on this machine; Tools/bench builds and runs it.",
         subcommands: [AllSections.self] + AllSections.sections.map { $0 as any ParsableCommand.Type }
-            + [MovieFlushBenchmark.self, GPIOLatencyBenchmark.self, SerialUnderLoadBenchmark.self])
+            + [MovieFlushBenchmark.self, GPIOLatencyBenchmark.self, SerialUnderLoadBenchmark.self, ProtocolFloorHost.self])
 }
