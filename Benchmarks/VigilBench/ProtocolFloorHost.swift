@@ -122,17 +122,24 @@ struct ProtocolFloorHost: ParsableCommand {
             guard written == 6 else { throw HALError(.io, operation: "write", target: path, message: "\(written) of 6 bytes written") }
         }
 
+        /// Reads what has come, up to the buffer's byte `count`, into it from `offset`; 0 if nothing has.
+        func readSome(from offset: Int, upTo count: Int) throws(HALError) -> Int {
+            let got = read(descriptor, buffer.baseAddress! + offset, count - offset)
+            if got >= 0 { return got }
+            if errno == EAGAIN || errno == EINTR { return 0 }
+            throw HALError.system(errno, operation: "read", target: path)
+        }
+
         /// Reads the buffer's bytes from `offset` up to `count`, waiting up to `timeout` seconds.
         func receive(_ count: Int, within timeout: Double, what: String, offset: Int = 0) throws(HALError) {
             let end = Self.now() + timeout
             var received = offset
             while received < count {
-                let got = read(descriptor, buffer.baseAddress! + received, count - received)
+                let got = try readSome(from: received, upTo: count)
                 if got > 0 {
                     received += got
                     continue
                 }
-                if got < 0 && errno != EAGAIN && errno != EINTR { throw HALError.system(errno, operation: "read", target: path) }
                 let left = end - Self.now()
                 guard left > 0 else {
                     throw HALError(.timedOut, operation: "read", target: path, message: "\(received) of \(count) bytes of \(what)")
@@ -145,7 +152,13 @@ struct ProtocolFloorHost: ParsableCommand {
         func synchronise() throws(HALError) {
             for attempt in 0..<60 {
                 try send([0x0D])
-                if (try? receive(12, within: 0.005 + Double(attempt) * 0.001, what: "SYNC's reply")) != nil, buffer[1] == 0x0E {
+                var answered = true
+                do {
+                    try receive(12, within: 0.005 + Double(attempt) * 0.001, what: "SYNC's reply")
+                } catch where error.kind == .timedOut {
+                    answered = false
+                }
+                if answered && buffer[1] == 0x0E {
                     try send([0x0E, 0x0D])
                     usleep(50_000)
                     try systemCall("tcflush", target: path) { tcflush(descriptor, TCIFLUSH) }
@@ -179,8 +192,12 @@ struct ProtocolFloorHost: ParsableCommand {
                 let wake = asked + byteTime * Double(6 + expected) + margin
                 due.tv_sec = Int(wake)
                 due.tv_nsec = Int((wake - Double(due.tv_sec)) * 1e9)
-                _ = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, nil)
-                let first = max(0, read(descriptor, buffer.baseAddress!, expected))
+                // Woken early by a signal, the read below finds the package short and waits for it.
+                try errorNumberCall("clock_nanosleep", target: path) {
+                    let result = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, nil)
+                    return result == EINTR ? 0 : result
+                }
+                let first = try readSome(from: 0, upTo: expected)
                 if first == expected {
                     margin -= margin / 32
                 } else {
