@@ -11,7 +11,12 @@ import HAL
 /// Runs `body`, retrying while it fails with `EINTR`; if it returns -1 (or any negative
 /// value) throws a ``HALError`` that names `call`, `target` and the errno. Returns the
 /// call's non-negative result.
+///
+/// Inlinable, so that callers in other modules get it specialised for their call's integer
+/// type: the serial path makes several calls a package, and the unspecialised generic goes
+/// through `BinaryInteger`'s witnesses for each comparison.
 @discardableResult
+@inlinable
 public func systemCall<Result: BinaryInteger>(
     _ call: String, target: String? = nil, _ body: () -> Result
 ) throws(HALError) -> Result {
