@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "VigilBench",
             dependencies: [
-                "Node", "HAL", "SystemCalls", "HALLinux", "HALSimulation", "BoardSupport", "Scenes", "Recorder", "Movies",
+                "Node", "HAL", "SystemCalls", "HALLinux", "HALSimulation", "BoardSupport", "CameraProtocols", "Scenes", "Recorder", "Movies",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

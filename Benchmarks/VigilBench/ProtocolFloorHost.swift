@@ -1,6 +1,8 @@
 import ArgumentParser
+import CameraProtocols
 import Foundation
 import HAL
+import HALLinux
 import SystemCalls
 
 #if canImport(Glibc)
@@ -14,8 +16,8 @@ import Glibc
 /// The host does nothing but the protocol, on one thread, with the fewest calls the protocol
 /// allows: for each 512-byte package a `write` of its ACK, one sleep until the package is due
 /// (its wire time plus a margin learnt as it goes, as `vigil record`'s port does) and a `read`,
-/// checking the package's id and checksum; a package not whole at the wake-up is waited for
-/// with `poll`. No JPEG decode, no motion detection, no movie: what it spends is the floor under
+/// the package checked as the driver checks it (`OV528Package.decode`); a package not whole at
+/// the wake-up is waited for with `poll`. No JPEG decode, no motion detection, no movie: what it spends is the floor under
 /// any recorder's CPU a frame on this machine.
 struct ProtocolFloorHost: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,7 +28,7 @@ struct ProtocolFloorHost: ParsableCommand {
     @Argument(help: "The camera's pty (`vigil emulate --camera ucam3`), already at --baud.")
     var port: String
 
-    @Option(help: "The camera's baud: 115200 or 921600.")
+    @Option(help: "The camera's baud.")
     var baud = 921_600
 
     @Option(help: "Seconds measured, after two frames of warm-up.")
@@ -45,12 +47,11 @@ struct ProtocolFloorHost: ParsableCommand {
     }
 
     func run() throws {
-        let speeds: [Int: speed_t] = [115_200: speed_t(B115200), 921_600: speed_t(B921600)]
-        guard let speed = speeds[baud] else { throw ValidationError("--baud must be 115200 or 921600") }
-        let host = try Host(path: port, speed: speed, baud: baud)
+        guard let vga = OV528.Variant.ucam3.jpegResolution(width: 640, height: 480) else { throw ValidationError("no uCAM-III 640x480") }
+        let host = try Host(path: port, configuration: SerialConfiguration(baudRate: baud))
         try host.synchronise()
-        try host.command([0x01, 0x00, 0x07, 0x07, 0x07])  // INITIAL: JPEG, 640x480
-        try host.command([0x06, 0x08, 0x00, 0x02, 0x00])  // SET PACKAGE SIZE 512
+        try host.command(.initialJPEG(vga, variant: .ucam3))
+        try host.command(.setPackageSize(Host.packageSize))
 
         var frames = 0
         var packages = 0
@@ -84,24 +85,23 @@ struct ProtocolFloorHost: ParsableCommand {
 
     /// The open pty and the protocol's steps on it.
     private final class Host {
+        static let packageSize = OV528.packageSizes.upperBound
         let descriptor: Int32
         let path: String
-        /// Seconds one byte takes on the wire (10 bits).
+        /// Seconds one byte takes on the wire.
         let byteTime: Double
         /// How long after its wire time a package is whole, learnt: a package found whole at the
         /// wake-up brings the next a 32nd earlier, one found short moves it to when it came.
         private var margin = 0.0005
-        private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1024, alignment: 1)
+        private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: packageSize, alignment: 1)
 
-        init(path: String, speed: speed_t, baud: Int) throws(HALError) {
+        init(path: String, configuration: SerialConfiguration) throws(HALError) {
             self.path = path
-            byteTime = 10 / Double(baud)
+            byteTime = configuration.wireTime(forBytes: 1).seconds
             descriptor = try systemCall("open", target: path) { open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) }
             var settings = termios()
             try systemCall("tcgetattr", target: path) { [descriptor] in tcgetattr(descriptor, &settings) }
-            cfmakeraw(&settings)
-            settings.c_cflag |= tcflag_t(CLOCAL | CREAD)
-            try systemCall("cfsetspeed", target: path) { cfsetspeed(&settings, speed) }
+            try TermiosSettings.apply(configuration, to: &settings, target: path)
             try systemCall("tcsetattr", target: path) { [descriptor] in tcsetattr(descriptor, TCSANOW, &settings) }
         }
 
@@ -110,16 +110,19 @@ struct ProtocolFloorHost: ParsableCommand {
             buffer.deallocate()
         }
 
-        static func now() -> Double {
-            var time = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &time)
-            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        static func now() -> Double { SystemClock().now.seconds }
+
+        func send(_ message: OV528Message) throws(HALError) {
+            let bytes = message.encoded
+            let written = try systemCall("write", target: path) { bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } }
+            guard written == bytes.count else {
+                throw HALError(.io, operation: "write", target: path, message: "\(written) of \(bytes.count) bytes written")
+            }
         }
 
-        func send(_ body: [UInt8]) throws(HALError) {
-            let message = [0xAA] + body + [UInt8](repeating: 0, count: 5 - body.count)
-            let written = try systemCall("write", target: path) { message.withUnsafeBytes { write(descriptor, $0.baseAddress, 6) } }
-            guard written == 6 else { throw HALError(.io, operation: "write", target: path, message: "\(written) of 6 bytes written") }
+        /// The message at `offset` in the buffer.
+        func message(at offset: Int) -> OV528Message? {
+            OV528Message(bytes: UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + OV528.messageLength)]))
         }
 
         /// Reads what has come, up to the buffer's byte `count`, into it from `offset`; 0 if nothing has.
@@ -149,47 +152,51 @@ struct ProtocolFloorHost: ParsableCommand {
             }
         }
 
+        /// SYNC until the camera answers (ACK, then SYNC), as uCAM hosts do, then ACKs its SYNC.
         func synchronise() throws(HALError) {
-            for attempt in 0..<60 {
-                try send([0x0D])
+            for attempt in 0..<OV528.maximumSyncTries {
+                try send(.sync())
                 var answered = true
                 do {
-                    try receive(12, within: 0.005 + Double(attempt) * 0.001, what: "SYNC's reply")
+                    try receive(2 * OV528.messageLength, within: 0.005 + Double(attempt) * 0.001, what: "SYNC's reply")
                 } catch where error.kind == .timedOut {
                     answered = false
                 }
-                if answered && buffer[1] == 0x0E {
-                    try send([0x0E, 0x0D])
+                if answered, message(at: 0)?.acknowledges(.sync) == true {
+                    try send(.ack(.sync))
                     usleep(50_000)
                     try systemCall("tcflush", target: path) { tcflush(descriptor, TCIFLUSH) }
                     return
                 }
                 try systemCall("tcflush", target: path) { tcflush(descriptor, TCIFLUSH) }
             }
-            throw HALError(.timedOut, operation: "SYNC", target: path, message: "no answer to 60 SYNCs")
+            throw HALError(.timedOut, operation: "SYNC", target: path, message: "no answer to \(OV528.maximumSyncTries) SYNCs")
         }
 
-        func command(_ body: [UInt8], replyCount: Int = 6) throws(HALError) {
-            try send(body)
-            try receive(replyCount, within: 1, what: "the reply to command \(body[0])")
-            guard buffer[1] == 0x0E, buffer[2] == body[0] else {
-                throw HALError(.io, operation: "command \(body[0])", target: path, message: "no ACK")
+        /// Sends `request` and checks that its ACK is the first of `replies` messages read.
+        func command(_ request: OV528Message, replies: Int = 1) throws(HALError) {
+            try send(request)
+            try receive(replies * OV528.messageLength, within: 1, what: "the reply to \(request)")
+            guard let command = request.knownCommand, message(at: 0)?.acknowledges(command) == true else {
+                throw HALError(.io, operation: "\(request)", target: path, message: "no ACK")
             }
         }
 
         /// Takes one picture and fetches all its packages; returns how many.
         func fetchFrame() throws(HALError) -> Int {
-            try command([0x05])  // SNAPSHOT, compressed
-            try command([0x04, 0x01], replyCount: 12)  // GET PICTURE: ACK, then DATA with the size
-            let length = Int(buffer[9]) | Int(buffer[10]) << 8 | Int(buffer[11]) << 16
-            let dataSize = 506
-            let packages = (length + dataSize - 1) / dataSize
+            try command(.snapshot())
+            try command(.getPicture(.snapshot), replies: 2)  // the ACK, then DATA with the size
+            guard let data = message(at: OV528.messageLength), data.knownCommand == .data else {
+                throw HALError(.io, operation: "GET PICTURE", target: path, message: "no DATA after its ACK")
+            }
+            let size = data.imageSize
+            let packages = OV528.packageCount(imageSize: size, packageSize: Self.packageSize)
             for id in 0..<packages {
-                let expected = min(dataSize, length - id * dataSize) + 6
-                try send([0x0E, 0x00, 0x00, UInt8(id & 0xFF), UInt8(id >> 8)])
-                let asked = Self.now()
+                let dataSize = OV528.packageDataSize(id: id, imageSize: size, packageSize: Self.packageSize)
+                let expected = dataSize + OV528.packageOverhead
+                try send(.requestPackage(UInt16(id)))
                 var due = timespec()
-                let wake = asked + byteTime * Double(6 + expected) + margin
+                let wake = Self.now() + byteTime * Double(OV528.messageLength + expected) + margin
                 due.tv_sec = Int(wake)
                 due.tv_nsec = Int((wake - Double(due.tv_sec)) * 1e9)
                 // Woken early by a signal, the read below finds the package short and waits for it.
@@ -205,13 +212,13 @@ struct ProtocolFloorHost: ParsableCommand {
                     try receive(expected, within: 0.5, what: "package \(id)", offset: first)
                     margin = min(0.01, margin + Self.now() - waiting)
                 }
-                var sum = 0
-                for index in 0..<(expected - 2) { sum &+= Int(buffer[index]) }
-                guard Int(buffer[0]) | Int(buffer[1]) << 8 == id, UInt8(sum & 0xFF) == buffer[expected - 2] else {
-                    throw HALError(.io, operation: "package \(id)", target: path, message: "wrong id or checksum")
+                do throws(OV528PackageError) {
+                    _ = try OV528Package.decode(Array(buffer[..<expected]), id: UInt16(id), dataSize: dataSize)
+                } catch {
+                    throw HALError(.io, operation: "package \(id)", target: path, message: "\(error)")
                 }
             }
-            try send([0x0E, 0x00, 0x00, 0xF0, 0xF0])
+            try send(.endTransfer())
             return packages
         }
     }

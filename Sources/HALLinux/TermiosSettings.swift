@@ -2,8 +2,9 @@ import Glibc
 import HAL
 import SystemCalls
 
-/// How a ``SerialConfiguration`` is expressed in a `termios`.
-enum TermiosSettings {
+/// How a ``SerialConfiguration`` is expressed in a `termios`: the ports here, and any program
+/// that drives a tty itself (Tools/bench's minimal hosts), set it the same way.
+public enum TermiosSettings {
     /// Puts `settings` in raw mode for binary traffic: every byte value passes unchanged,
     /// reads return at once (`VMIN` = `VTIME` = 0).
     ///
@@ -31,7 +32,7 @@ enum TermiosSettings {
     /// Sets raw mode, the framing (data bits, parity, stop bits), the flow control and the
     /// speed of `configuration` in `settings`. Throws ``HALError/Kind/invalidArgument`` naming
     /// `target` for a baud rate termios has no constant for.
-    static func apply(
+    public static func apply(
         _ configuration: SerialConfiguration, to settings: inout termios, target: String
     ) throws(HALError) {
         makeRaw(&settings, flowControl: configuration.flowControl)
